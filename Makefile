@@ -1,0 +1,39 @@
+# Everything runs from the project virtualenv (.venv), which the first target that needs it creates.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+READY := $(VENV)/.ready
+PYTEST := $(BIN)/python -m pytest -p no:cacheprovider
+
+.PHONY: demo test units integration sanity lint changelog-lint clean
+
+$(READY): requirements.txt tests/requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r tests/requirements.txt
+	touch $@
+
+## demo: start the emulator on loopback, price and protect a disk with the collection, stop the emulator
+demo: $(READY)
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python scripts/demo.py
+
+## test: everything CI runs
+test: units integration sanity lint changelog-lint
+
+units: $(READY)
+	$(PYTEST) tests/unit
+
+integration: $(READY)
+	$(PYTEST) tests/integration
+
+sanity: $(READY)
+	scripts/sanity.sh
+
+lint: $(READY)
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/ansible-lint --profile production
+
+changelog-lint: $(READY)
+	$(BIN)/antsibull-changelog lint
+
+clean:
+	rm -rf $(VENV) collections tests/output

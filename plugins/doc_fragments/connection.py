@@ -1,0 +1,43 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) snapshield.cloud contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+
+class ModuleDocFragment(object):
+
+    DOCUMENTATION = r"""
+options:
+  validate_certs:
+    description:
+      - Verify the API endpoint's TLS certificate. Turn it off only for a test endpoint you trust.
+    type: bool
+    default: true
+  timeout:
+    description:
+      - Seconds to wait for an API answer once connected.
+    type: int
+    default: 30
+  connect_timeout:
+    description:
+      - Seconds to wait for a connection to the API endpoint.
+    type: int
+    default: 10
+  retries:
+    description:
+      - How many times a failed call is tried again, with jittered exponential backoff.
+      - Read-only calls are retried after throttling, transient errors and lost connections.
+        A call that changes something is retried only when the API refused it without acting
+        (throttled or busy); after a lost answer the module looks the resource up instead.
+    type: int
+    default: 6
+  rate_limit:
+    description:
+      - Client-side limit of requests per second for each API action, shared by every disk the task works on.
+      - V(0) turns the limit off.
+    type: float
+    default: 20
+"""

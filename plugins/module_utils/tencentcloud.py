@@ -1,0 +1,122 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) snapshield.cloud contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Tencent Cloud API 3.0 client for CBS: TC3-signed JSON POSTs."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+import time
+
+from ansible.module_utils.basic import env_fallback
+from ansible.module_utils.six.moves.urllib.parse import urlparse
+
+from ansible_collections.snapshield.cloud.plugins.module_utils.common import (
+    CONNECTION_ARGUMENT_SPEC,
+    connection_kwargs,
+    require_options,
+    require_requests,
+)
+from ansible_collections.snapshield.cloud.plugins.module_utils.tencent_signing import signed_headers
+from ansible_collections.snapshield.cloud.plugins.module_utils.transport import (
+    FINAL,
+    REFUSED,
+    TRANSIENT,
+    ApiClient,
+    ApiError,
+)
+
+SERVICE = "cbs"
+API_VERSION = "2017-03-12"
+DEFAULT_HOST = "cbs.tencentcloudapi.com"
+INTERNATIONAL_HOST = "cbs.intl.tencentcloudapi.com"
+
+# The provider declined before acting: waiting and resending is safe, even for a create.
+REFUSED_CODES = frozenset([
+    "ResourceBusy",
+    "InvalidDisk.Busy",
+    "InvalidDisk.SnapshotCreating",
+    "ResourceUnavailable.TooManyCreatingSnapshot",
+])
+
+
+def tencentcloud_argument_spec():
+    """Auth options of every Tencent module (documented in the snapshield.cloud.tencentcloud fragment)."""
+    spec = dict(
+        secret_id=dict(type="str", fallback=(env_fallback, ["TENCENTCLOUD_SECRET_ID"])),
+        secret_key=dict(type="str", no_log=True, fallback=(env_fallback, ["TENCENTCLOUD_SECRET_KEY"])),
+        security_token=dict(type="str", no_log=True, fallback=(
+            env_fallback, ["TENCENTCLOUD_SECURITY_TOKEN", "TENCENTCLOUD_SESSION_TOKEN"])),
+        region=dict(type="str", fallback=(env_fallback, ["TENCENTCLOUD_REGION"])),
+        endpoint=dict(type="str", fallback=(env_fallback, ["TENCENTCLOUD_ENDPOINT"])),
+    )
+    spec.update(CONNECTION_ARGUMENT_SPEC)
+    return spec
+
+
+def tencentcloud_client(module):
+    """A client configured from the module's options; fails the task before any call if they are incomplete."""
+    require_requests(module)
+    require_options(module, [("secret_id", "TENCENTCLOUD_SECRET_ID"), ("secret_key", "TENCENTCLOUD_SECRET_KEY"),
+                             ("region", "TENCENTCLOUD_REGION")])
+    params = module.params
+    return TencentCloudClient(params["secret_id"], params["secret_key"], params["region"],
+                              security_token=params["security_token"], endpoint=params["endpoint"],
+                              **connection_kwargs(module))
+
+
+def endpoint_url(region, endpoint=None):
+    """The URL to POST to.
+
+    ``endpoint`` may be a host (``cbs.intl.tencentcloudapi.com``) or a full URL; without it, financial
+    regions (``*-fsi``) use their regional host and every other region the default host.
+    """
+    if endpoint:
+        return endpoint if "://" in endpoint else "https://%s/" % endpoint
+    if region and region.endswith("-fsi"):
+        return "https://cbs.%s.tencentcloudapi.com/" % region
+    return "https://%s/" % DEFAULT_HOST
+
+
+class TencentCloudClient(ApiClient):
+    cloud = "Tencent Cloud"
+
+    def __init__(self, secret_id, secret_key, region, security_token=None, endpoint=None, language=None,
+                 clock=time.time, **kwargs):
+        super(TencentCloudClient, self).__init__(**kwargs)
+        self.secret_id = secret_id
+        self._secret_key = secret_key
+        self._security_token = security_token
+        self.region = region
+        self.language = language
+        self.url = endpoint_url(region, endpoint)
+        self.host = urlparse(self.url).netloc
+        self._clock = clock
+
+    def _send(self, action, params):
+        body = json.dumps(params, separators=(",", ":")).encode("utf-8")
+        headers = signed_headers(self.secret_id, self._secret_key, self.host, action, self.region,
+                                 int(self._clock()), body, service=SERVICE, version=API_VERSION,
+                                 token=self._security_token, language=self.language)
+        response = self._post(action, self.url, data=body, headers=headers)
+        try:
+            answer = response.json()["Response"]
+        except (ValueError, KeyError, TypeError):
+            raise ApiError("unreadable answer (HTTP %s)" % response.status_code, code="InvalidResponse",
+                           action=action, status=response.status_code, kind=TRANSIENT)
+        error = answer.get("Error")
+        if error:
+            raise ApiError(error.get("Message", ""), code=error.get("Code"), action=action,
+                           request_id=answer.get("RequestId"), status=response.status_code)
+        return answer
+
+    def _classify(self, error):
+        code = error.code or ""
+        if code.startswith("RequestLimitExceeded") or code in REFUSED_CODES:
+            return REFUSED
+        if code.startswith("InternalError"):
+            return TRANSIENT
+        return FINAL

@@ -1,0 +1,203 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) snapshield.cloud contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""What both cloud clients share: the error type, retries with backoff, rate limiting and paging.
+
+A cloud client subclasses ``ApiClient`` and implements ``_send`` (sign and post one attempt)
+and ``_classify`` (which error codes are a refusal to retry, which are transient).
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import random
+import threading
+import time
+import traceback
+
+try:
+    import requests
+    from requests.adapters import HTTPAdapter
+    HAS_REQUESTS = True
+    REQUESTS_IMPORT_ERROR = None
+except ImportError:  # pragma: no cover - exercised by the sanity import test
+    HAS_REQUESTS = False
+    REQUESTS_IMPORT_ERROR = traceback.format_exc()
+
+DEFAULT_RATE_LIMIT = 20.0
+DEFAULT_RETRIES = 6
+DEFAULT_TIMEOUT = 30
+DEFAULT_CONNECT_TIMEOUT = 10
+READ_ONLY_PREFIXES = ("Describe", "Get", "List", "Inquiry", "Inquire")
+
+# How a failed attempt may be handled.
+REFUSED = "refused"        # the provider declined before acting (throttled, busy): safe to resend
+TRANSIENT = "transient"    # may or may not have been applied: resend only read-only actions
+FINAL = "final"            # an answer: do not resend
+
+
+class ApiError(Exception):
+    """A failed API call: the provider's code and message, the action and the request id.
+
+    ``ambiguous`` is true when a mutating call may have been applied although no answer said so
+    (lost connection, timeout, 5xx): the caller must look the resource up before trying again.
+    """
+
+    def __init__(self, message, code=None, action=None, request_id=None, ambiguous=False, status=None,
+                 kind=None):
+        super(ApiError, self).__init__(message)
+        self.kind = kind
+        self.message = message
+        self.code = code
+        self.action = action
+        self.request_id = request_id
+        self.ambiguous = ambiguous
+        self.status = status
+
+    def __str__(self):
+        text = "%s failed" % (self.action or "API call")
+        if self.code not in (None, ""):
+            text += " with %s" % (self.code,)
+        text += ": %s" % (self.message,)
+        if self.request_id:
+            text += " (request id %s)" % (self.request_id,)
+        return text
+
+    def to_dict(self):
+        return dict(code=self.code, message=self.message, action=self.action,
+                    request_id=self.request_id, ambiguous=self.ambiguous)
+
+
+def is_read_only(action):
+    return action.startswith(READ_ONLY_PREFIXES)
+
+
+def backoff_delay(attempt, base=0.25, cap=8.0, rng=random):
+    """Full-jitter exponential backoff: a random delay up to ``base * 2**attempt``, capped."""
+    return rng.uniform(0, min(cap, base * (2 ** attempt)))
+
+
+class RateLimiter:
+    """Spaces calls of each action at least ``1 / rate`` seconds apart, across threads."""
+
+    def __init__(self, rate, clock=time.monotonic, sleep=time.sleep):
+        self.interval = 1.0 / rate if rate and rate > 0 else 0.0
+        self._clock = clock
+        self._sleep = sleep
+        self._next_slot = {}
+        self._lock = threading.Lock()
+
+    def acquire(self, key):
+        if not self.interval:
+            return
+        with self._lock:
+            now = self._clock()
+            slot = max(now, self._next_slot.get(key, now))
+            self._next_slot[key] = slot + self.interval
+        if slot > now:
+            self._sleep(slot - now)
+
+
+def _never_sent(exc):
+    """True when the request provably never reached the server (no connection was made)."""
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return True
+    reason = getattr(exc.args[0], "reason", None) if exc.args else None
+    return type(reason).__name__ == "NewConnectionError"
+
+
+class ApiClient:
+    """Transport shared by the cloud clients: one keep-alive session, retries, rate limit, paging."""
+
+    cloud = "cloud"
+
+    def __init__(self, timeout=DEFAULT_TIMEOUT, connect_timeout=DEFAULT_CONNECT_TIMEOUT,
+                 retries=DEFAULT_RETRIES, rate_limit=DEFAULT_RATE_LIMIT, validate_certs=True,
+                 session=None, sleep=time.sleep, pool_size=16):
+        self.timeout = (connect_timeout, timeout)
+        self.retries = retries
+        self.validate_certs = validate_certs
+        self.rate_limiter = RateLimiter(rate_limit, sleep=sleep)
+        self._sleep = sleep
+        self.stats = dict(calls=0, retries=0)
+        self._stats_lock = threading.Lock()
+        if session is None:
+            session = requests.Session()
+            adapter = HTTPAdapter(pool_connections=pool_size, pool_maxsize=pool_size)
+            session.mount("https://", adapter)
+            session.mount("http://", adapter)
+        self.session = session
+
+    def _count(self, key):
+        with self._stats_lock:
+            self.stats[key] += 1
+
+    # Implemented per cloud ------------------------------------------------------------------
+
+    def _send(self, action, params):
+        """Sign and send one attempt; return the parsed answer or raise ApiError."""
+        raise NotImplementedError
+
+    def _classify(self, error):
+        """REFUSED, TRANSIENT or FINAL for an ApiError built from the provider's answer."""
+        raise NotImplementedError
+
+    # Shared -----------------------------------------------------------------------------------
+
+    def _post(self, action, url, **kwargs):
+        """One HTTP POST; transport failures become ApiError with a classification."""
+        try:
+            response = self.session.post(url, timeout=self.timeout, verify=self.validate_certs, **kwargs)
+        except requests.exceptions.RequestException as exc:
+            raise ApiError("%s: %s" % (type(exc).__name__, _describe_network_error(exc)), code="NetworkError",
+                           action=action, kind=REFUSED if _never_sent(exc) else TRANSIENT)
+        if response.status_code == 429:
+            raise ApiError("HTTP 429 Too Many Requests", code="HTTP429", action=action, status=429, kind=REFUSED)
+        if response.status_code >= 500:
+            raise ApiError("HTTP %s %s" % (response.status_code, response.reason), code="HTTP%s" % response.status_code,
+                           action=action, status=response.status_code, kind=TRANSIENT)
+        return response
+
+    def call(self, action, params=None):
+        """Call ``action``; retry what is safe to retry, re-signing every attempt.
+
+        A mutating action is resent only after a refusal (throttled, busy). Any other failure
+        without an answer raises ApiError with ``ambiguous=True``.
+        """
+        params = dict(params or {})
+        attempt = 0
+        while True:
+            self.rate_limiter.acquire(action)
+            self._count("calls")
+            try:
+                return self._send(action, params)
+            except ApiError as error:
+                kind = error.kind or self._classify(error)
+                retry = kind == REFUSED or (kind == TRANSIENT and is_read_only(action))
+                if not retry or attempt >= self.retries:
+                    error.ambiguous = kind == TRANSIENT and not is_read_only(action)
+                    raise error
+            self._count("retries")
+            self._sleep(backoff_delay(attempt))
+            attempt += 1
+
+    def paginate(self, action, items_key, params=None, page_size=100):
+        """Yield every item of a Describe call, page by page (Offset/Limit)."""
+        offset = 0
+        while True:
+            page = self.call(action, dict(params or {}, Offset=offset, Limit=page_size))
+            items = page.get(items_key) or []
+            yield from items
+            offset += len(items)
+            total = page.get("TotalCount")
+            if len(items) < page_size or (total is not None and offset >= int(total)):
+                return
+
+
+def _describe_network_error(exc):
+    """A short reason for a transport failure, without the request (which may carry a signature)."""
+    reason = exc.args[0] if exc.args else exc
+    reason = getattr(reason, "reason", reason)
+    return str(reason).split(" (Caused by", maxsplit=1)[0][:200]

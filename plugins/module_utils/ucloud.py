@@ -1,0 +1,94 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) snapshield.cloud contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""UCloud API client: signed form POSTs to the configured gateway."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible.module_utils.basic import env_fallback
+
+from ansible_collections.snapshield.cloud.plugins.module_utils.common import (
+    CONNECTION_ARGUMENT_SPEC,
+    connection_kwargs,
+    require_options,
+    require_requests,
+)
+from ansible_collections.snapshield.cloud.plugins.module_utils.transport import (
+    FINAL,
+    REFUSED,
+    TRANSIENT,
+    ApiClient,
+    ApiError,
+)
+from ansible_collections.snapshield.cloud.plugins.module_utils.ucloud_signing import signed_params
+
+DEFAULT_BASE_URL = "https://api.ucloud.cn"
+REQUEST_ID_HEADER = "X-UCLOUD-REQUEST-UUID"
+
+RETCODE_RATE_LIMITED = 153
+TRANSIENT_RETCODES = frozenset([110, 150])  # gateway timeout, service unavailable
+
+
+def ucloud_argument_spec():
+    """Auth options of every UCloud module (documented in the snapshield.cloud.ucloud fragment)."""
+    spec = dict(
+        public_key=dict(type="str", fallback=(env_fallback, ["UCLOUD_PUBLIC_KEY"])),
+        private_key=dict(type="str", no_log=True, fallback=(env_fallback, ["UCLOUD_PRIVATE_KEY"])),
+        region=dict(type="str", fallback=(env_fallback, ["UCLOUD_REGION"])),
+        project_id=dict(type="str", fallback=(env_fallback, ["UCLOUD_PROJECT_ID"])),
+        base_url=dict(type="str", default=DEFAULT_BASE_URL, fallback=(env_fallback, ["UCLOUD_BASE_URL"])),
+    )
+    spec.update(CONNECTION_ARGUMENT_SPEC)
+    return spec
+
+
+def ucloud_client(module):
+    """A client configured from the module's options; fails the task before any call if they are incomplete."""
+    require_requests(module)
+    require_options(module, [("public_key", "UCLOUD_PUBLIC_KEY"), ("private_key", "UCLOUD_PRIVATE_KEY"),
+                             ("region", "UCLOUD_REGION")])
+    params = module.params
+    return UCloudClient(params["public_key"], params["private_key"], params["region"],
+                        project_id=params["project_id"], base_url=params["base_url"], **connection_kwargs(module))
+
+
+class UCloudClient(ApiClient):
+    cloud = "UCloud"
+
+    def __init__(self, public_key, private_key, region, project_id=None, base_url=DEFAULT_BASE_URL, **kwargs):
+        super(UCloudClient, self).__init__(**kwargs)
+        self.public_key = public_key
+        self._private_key = private_key
+        self.region = region
+        self.project_id = project_id
+        self.base_url = base_url
+
+    def _send(self, action, params):
+        body = dict(params, Action=action)
+        body.setdefault("Region", self.region)
+        if self.project_id:
+            body.setdefault("ProjectId", self.project_id)
+        response = self._post(action, self.base_url, data=signed_params(body, self.public_key, self._private_key))
+        request_id = response.headers.get(REQUEST_ID_HEADER)
+        try:
+            answer = response.json()
+            code = int(answer.get("RetCode"))
+        except (ValueError, TypeError, AttributeError):
+            raise ApiError("unreadable answer (HTTP %s)" % response.status_code, code="InvalidResponse",
+                           action=action, request_id=request_id, status=response.status_code, kind=TRANSIENT)
+        if code != 0:
+            raise ApiError(answer.get("Message") or "RetCode %s" % code, code=code, action=action,
+                           request_id=request_id, status=response.status_code)
+        answer["RetCode"] = 0
+        answer["RequestId"] = request_id
+        return answer
+
+    def _classify(self, error):
+        if error.code == RETCODE_RATE_LIMITED:
+            return REFUSED
+        if error.code in TRANSIENT_RETCODES:
+            return TRANSIENT
+        return FINAL

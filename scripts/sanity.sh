@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# ansible-test sanity on a real copy of the collection, with the offline pip bootstrap in place.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+bin="$root/.venv/bin"
+
+# ansible-test bootstraps pip in each sanity virtualenv with a script it downloads from a host this
+# network cannot reach; it uses a cached copy when there is one, so cache the offline stand-in.
+pip_version=$("$bin/python" - <<'PY'
+import inspect, re
+from ansible_test._internal import python_requirements
+print(re.search(r"pip='([0-9.]+)'", inspect.getsource(python_requirements.get_venv_packages)).group(1))
+PY
+)
+mkdir -p ~/.ansible/test/cache
+cp "$root/scripts/get_pip_standin.py" ~/.ansible/test/cache/get_pip_${pip_version//./_}.py
+
+dest=$("$root/scripts/collection_copy.sh")
+cd "$dest"
+PATH="$bin:$PATH" "$bin/ansible-test" sanity --python "$("$bin/python" -c 'import sys; print("%d.%d" % sys.version_info[:2])')" --color no "$@"
