@@ -13,7 +13,7 @@ print(re.search(r"pip='([0-9.]+)'", inspect.getsource(python_requirements.get_ve
 PY
 )
 mkdir -p ~/.ansible/test/cache
-cp "$root/scripts/get_pip_standin.py" ~/.ansible/test/cache/get_pip_${pip_version//./_}.py
+cp "$root/scripts/get_pip_standin.py" ~/.ansible/test/cache/"get_pip_${pip_version//./_}.py"
 
 dest=$("$root/scripts/collection_copy.sh")
 cd "$dest"

@@ -96,7 +96,7 @@ def test_retries_are_bounded(sleeps):
 
 def test_backoff_is_jittered_exponential_and_capped():
     rng = random.Random(7)
-    delays = [[backoff_delay(attempt, base=0.5, cap=4.0, rng=rng) for _ in range(200)] for attempt in range(6)]
+    delays = [[backoff_delay(attempt, base=0.5, cap=4.0, rng=rng) for draw in range(200)] for attempt in range(6)]
     assert all(0 <= d <= 0.5 for d in delays[0])
     assert all(0 <= d <= 4.0 for d in delays[5])
     assert max(delays[2]) > 1.0
@@ -112,7 +112,7 @@ def test_rate_limiter_spaces_calls_per_action():
         clock[0] += seconds
 
     limiter = RateLimiter(20, clock=lambda: clock[0], sleep=sleep)
-    for _ in range(3):
+    for call in range(3):
         limiter.acquire("CreateSnapshot")
     limiter.acquire("DescribeSnapshots")
     assert waits == [0.05, 0.05]
@@ -124,8 +124,8 @@ def test_paging_reads_every_page(sleeps):
     session = ScriptedSession(*pages)
     items = list(client(session, sleeps).paginate("DescribeUDisk", "DataSet", dict(Zone="cn-bj2-02")))
     assert [item["Id"] for item in items] == list(range(250))
-    assert [(r["data"]["Offset"], r["data"]["Limit"]) for r in session.requests] == [("0", "100"), ("100", "100"),
-                                                                                       ("200", "100")]
+    pages_asked = [(r["data"]["Offset"], r["data"]["Limit"]) for r in session.requests]
+    assert pages_asked == [("0", "100"), ("100", "100"), ("200", "100")]
 
 
 def test_ucloud_request_form(sleeps):
