@@ -72,8 +72,10 @@ class Core:
 
     def _carry_out(self, api, name, params, call, decision: Decision) -> Optional[Answer]:
         request_id = str(uuid.uuid4())
-        record = lambda outcome, code=None, applied=False: self._record(  # noqa: E731
-            api, name, params, outcome, code, applied, request_id)
+
+        def record(outcome, code=None, applied=False):
+            self._record(api, name, params, outcome, code, applied, request_id)
+
         if decision.kind == "throttle":
             err = api.throttled()
             record("throttled", err.code)

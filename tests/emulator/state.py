@@ -169,7 +169,7 @@ class State:
     def new_id(self, prefix: str, taken) -> str:
         alphabet = string.ascii_lowercase + string.digits
         while True:
-            candidate = prefix + "".join(self._ids.choice(alphabet) for _ in range(8))
+            candidate = prefix + "".join(self._ids.choice(alphabet) for _position in range(8))
             if candidate not in taken:
                 return candidate
 
@@ -186,7 +186,7 @@ class State:
     def seed_fleet(self, count: int):
         """``count`` disks per cloud with stable ids, sizes, zones, groups and tags (see README)."""
         for cloud in ("ucloud", "tencent"):
-            for _ in range(count):
+            for _disk_number in range(count):
                 self.add_disks({"cloud": cloud})
 
     def add_disks(self, spec: dict) -> dict:
@@ -198,7 +198,7 @@ class State:
         if seeder is None:
             raise ValueError(f"cloud must be ucloud or tencent, not {cloud!r}")
         created = {"disks": [], "services": [], "snapshots": []}
-        for _ in range(count):
+        for _disk_number in range(count):
             seeder(self._serial[cloud] + 1, dict(spec), created)
             self._serial[cloud] += 1
         return created
@@ -259,7 +259,7 @@ class State:
         self.cbs_disks[disk.id] = disk
         created["disks"].append(disk.id)
         if isinstance(snapshots, int):
-            snapshots = [{} for _ in range(snapshots)]
+            snapshots = [{} for _snapshot_number in range(snapshots)]
         for snap in snapshots:
             created["snapshots"].append(self._seed_snapshot(disk, snap).id)
 

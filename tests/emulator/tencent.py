@@ -4,6 +4,7 @@ TC3-HMAC-SHA256 signatures are rebuilt from the received bytes and signed with t
 SDK's ``tencentcloud.common.sign.Sign.sign_tc3``.
 """
 
+import functools
 import hashlib
 import hmac
 import json
@@ -34,7 +35,7 @@ def sha256_hex(data: bytes) -> str:
 
 def parse_authorization(value: str) -> dict:
     """``TC3-HMAC-SHA256 Credential=ID/DATE/SERVICE/tc3_request, SignedHeaders=a;b, Signature=HEX``."""
-    algorithm, _, rest = (value or "").partition(" ")
+    algorithm, _separator, rest = (value or "").partition(" ")
     try:
         fields = dict(part.strip().split("=", 1) for part in rest.split(","))
         secret_id, date, service, terminator = fields["Credential"].split("/")
@@ -90,15 +91,15 @@ class Params:
             raise invalid_type(name)
         return value
 
-    def str(self, name, required=False, default=None):
+    def text(self, name, required=False, default=None):
         value = self._get(name, str, required)
         return default if value in (None, "") else value
 
-    def int(self, name, default):
+    def integer(self, name, default):
         value = self._get(name, int)
         return default if value is None else value
 
-    def bool(self, name):
+    def flag(self, name):
         return self._get(name, bool)
 
     def strs(self, name, required=False):
@@ -133,12 +134,17 @@ class Params:
         return parsed
 
 
+def _prefixed_column(column, key: str, row) -> list:
+    """A ``<prefix>:<key>`` filter column: the prefix's column function asked for one key."""
+    return column(row, key)
+
+
 def match_filters(rows: list, filters: list, columns: dict) -> list:
     """AND across filters, OR across the values of one filter; ``tag:<key>`` is a prefix column."""
     for name, values in filters:
         column = columns.get(name)
         if column is None and name.startswith("tag:") and "tag:" in columns:
-            column = lambda row, key=name[4:]: columns["tag:"](row, key)   # noqa: E731
+            column = functools.partial(_prefixed_column, columns["tag:"], name[4:])
         if column is None:
             raise ApiError("InvalidFilter", f"The filter `{name}` is not supported.")
         wanted = set(values)
@@ -257,14 +263,14 @@ class TencentApi(CloudApi):
     # ------------------------------------------------------------------ helpers
     @staticmethod
     def _name(p: Params, name: str):
-        value = p.str(name)
+        value = p.text(name)
         if value is not None and len(value) > MAX_NAME:
             raise ApiError("InvalidParameterValue.TooLong", f"`{name}` must be at most {MAX_NAME} characters.")
         return value
 
     @staticmethod
     def _deadline(p: Params, now: float):
-        text = p.str("Deadline")
+        text = p.text("Deadline")
         if text is None:
             return None
         deadline = parse_iso_utc(text)
@@ -276,7 +282,7 @@ class TencentApi(CloudApi):
 
     @staticmethod
     def _page(p: Params):
-        return p.int("Offset", 0), p.int("Limit", 20)
+        return p.integer("Offset", 0), p.integer("Limit", 20)
 
     def _snapshot(self, snapshot_id: str, region: str) -> Snapshot:
         snap = self.state.snapshots.get(snapshot_id)
@@ -312,11 +318,11 @@ class TencentApi(CloudApi):
     def create_snapshot(self, body, region):
         p = Params(body, "DiskId", "SnapshotName", "Deadline", "DiskBackupId", "Tags", "DiskUsage")
         now = time.time()
-        disk_id = p.str("DiskId", required=True)
+        disk_id = p.text("DiskId", required=True)
         name = self._name(p, "SnapshotName") or "Unnamed"
         deadline = self._deadline(p, now)
         tags = p.tags()
-        usage = p.str("DiskUsage")
+        usage = p.text("DiskUsage")
         if usage not in (None, *DISK_USAGES):
             raise invalid_value("DiskUsage", usage)
         disk = self.state.cbs_disks.get(disk_id)
@@ -337,7 +343,7 @@ class TencentApi(CloudApi):
                         usage=usage or disk.usage, encrypted=disk.encrypted,
                         project_id=disk.project_id, tags=tags, create_time=now,
                         ready_at=now + settings.snapshot_delay, deadline=deadline,
-                        disk_backup_id=p.str("DiskBackupId"))
+                        disk_backup_id=p.text("DiskBackupId"))
         self.state.snapshots[snap.id] = snap
         return {"SnapshotId": snap.id}
 
@@ -347,9 +353,9 @@ class TencentApi(CloudApi):
         ids, filters = p.strs("SnapshotIds"), p.filters({"disk-id": 10})
         if ids is not None and filters is not None:
             raise ApiError("InvalidParameter", "`SnapshotIds` and `Filters` cannot be specified at the same time.")
-        if p.str("OrderField", default="CREATE_TIME") != "CREATE_TIME":
-            raise invalid_value("OrderField", p.str("OrderField"))
-        order = p.str("Order", default="DESC")
+        if p.text("OrderField", default="CREATE_TIME") != "CREATE_TIME":
+            raise invalid_value("OrderField", p.text("OrderField"))
+        order = p.text("Order", default="DESC")
         if order not in ("ASC", "DESC"):
             raise invalid_value("Order", order)
         offset, limit = self._page(p)
@@ -366,7 +372,7 @@ class TencentApi(CloudApi):
     def delete_snapshots(self, body, region):
         p = Params(body, "SnapshotIds", "DeleteBindImages")
         ids = p.strs("SnapshotIds", required=True)
-        p.bool("DeleteBindImages")
+        p.flag("DeleteBindImages")
         now = time.time()
         self.state.expire_snapshots(now)
         for snap in [self._snapshot(i, region) for i in ids]:
@@ -381,8 +387,8 @@ class TencentApi(CloudApi):
         p = Params(body, "SnapshotId", "SnapshotName", "IsPermanent", "Deadline")
         now = time.time()
         self.state.expire_snapshots(now)
-        snap = self._snapshot(p.str("SnapshotId", required=True), region)
-        name, permanent, deadline = self._name(p, "SnapshotName"), p.bool("IsPermanent"), self._deadline(p, now)
+        snap = self._snapshot(p.text("SnapshotId", required=True), region)
+        name, permanent, deadline = self._name(p, "SnapshotName"), p.flag("IsPermanent"), self._deadline(p, now)
         if permanent is False and deadline is None and snap.deadline is None:
             raise ApiError("MissingParameter", "`Deadline` is required when `IsPermanent` is false.")
         if name is not None:
@@ -401,10 +407,10 @@ class TencentApi(CloudApi):
         ids, filters = p.strs("DiskIds"), p.filters({})
         if ids is not None and filters is not None:
             raise ApiError("InvalidParameter", "`DiskIds` and `Filters` cannot be specified at the same time.")
-        order = p.str("Order", default="ASC")
-        if order not in ("ASC", "DESC") or p.str("OrderField", default="CREATE_TIME") not in ("CREATE_TIME", "DEADLINE"):
+        order = p.text("Order", default="ASC")
+        if order not in ("ASC", "DESC") or p.text("OrderField", default="CREATE_TIME") not in ("CREATE_TIME", "DEADLINE"):
             raise invalid_value("Order", order)
-        p.bool("ReturnBindAutoSnapshotPolicy")
+        p.flag("ReturnBindAutoSnapshotPolicy")
         offset, limit = self._page(p)
         disks = [d for d in self.state.cbs_disks.values()
                  if d.region == region and (ids is None or d.id in ids)]

@@ -230,7 +230,7 @@ class UCloudApi(CloudApi):
         self._location(f)
         size = self._size(f)
         charge_type, quantity = self._charge(f)
-        _, chain = self._chain(f)
+        chain = self._chain(f)[1]
         data = price(size, chain, charge_type, quantity)
         return {"DataSet": [data] if self.state.settings.price_as_list else data}
 
@@ -256,7 +256,7 @@ class UCloudApi(CloudApi):
         upgrade = f.get("SnapshotsvcMode", "Yes")
         if upgrade not in ("Yes", "No"):
             raise unavailable("SnapshotsvcMode")
-        _, target = self._chain(f, default="Ultimate" if upgrade == "Yes" else "Base")
+        target = self._chain(f, default="Ultimate" if upgrade == "Yes" else "Base")[1]
         service = self._service(disk)
         current = (service.journal, service.hour, service.day)
         months = 1

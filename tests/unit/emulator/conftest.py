@@ -101,7 +101,7 @@ def _ucloud_post(emu, params, *, signature=None, public_key=None, private_key=No
 
 
 def _tc3_post(emu, action, body, *, timestamp=None, secret_id=None, secret_key=None,
-             token=None, service="cbs", date=None, version="2017-03-12", tamper=False):
+              token=None, service="cbs", date=None, version="2017-03-12", tamper=False):
     """A hand-built TC3 request (for stale timestamps and broken scopes the SDK cannot produce)."""
     creds = emu.credentials
     secret_id = secret_id or creds["tencent_secret_id"]

@@ -19,7 +19,7 @@ ZONE = "cn-bj2-02"
 def burst(call, n):
     """Run ``call`` n times as fast as possible; return the exceptions' codes (None = success)."""
     codes = []
-    for _ in range(n):
+    for _call_number in range(n):
         try:
             call()
             codes.append(None)
@@ -88,7 +88,7 @@ def test_error_rate_gives_5xx(emu, ucloud, tencent):
         ucloud.invoke("DescribeUDisk", {})
     assert info.value.status_code == 503
     codes = set()
-    for _ in range(12):
+    for _attempt in range(12):
         with pytest.raises(TencentCloudSDKException) as err:
             tencent.call_json("DescribeDisks", {})
         codes.add(err.value.code)
@@ -104,7 +104,9 @@ def test_latency(emu, ucloud):
 
 
 def test_control_endpoints_over_http(emu):
-    post = lambda op, body=None: requests.post(f"{emu.url}/_emulator/{op}", json=body or {}, timeout=5)  # noqa: E731
+    def post(op, body=None):
+        return requests.post(f"{emu.url}/_emulator/{op}", json=body or {}, timeout=5)
+
     seeded = post("seed", {"cloud": "ucloud", "count": 2, "size": 300, "zone": "cn-bj2-03", "tag": "batch",
                            "service": {"mode": "Ultimate", "charge_type": "Year"}}).json()
     assert seeded["disks"] == ["bsm-emu00013", "bsm-emu00014"] and len(seeded["services"]) == 2
@@ -127,7 +129,7 @@ def test_concurrent_keep_alive_clients(emu, tc3_post):
 
     def worker(n):
         try:
-            for _ in range(3):
+            for _snapshot_number in range(3):
                 ids.append(tc3_post("CreateSnapshot", {"DiskId": f"disk-emu{n:05d}"})["SnapshotId"])
         except Exception as exc:   # noqa: BLE001 - reported below
             errors.append(exc)
@@ -139,7 +141,7 @@ def test_concurrent_keep_alive_clients(emu, tc3_post):
         thread.join()
     assert not errors and len(set(ids)) == 27
     with requests.Session() as session:
-        for _ in range(3):
+        for _request_number in range(3):
             answer = session.get(f"{emu.url}/_emulator/calls", timeout=5)
             assert answer.headers.get("Connection") != "close"
 

@@ -110,7 +110,10 @@ def test_create_snapshot_configurable_refusals(emu, tencent):
 
 def test_describe_snapshots_validation_and_order(emu, tencent):
     emu.seed(cloud="tencent", zone="ap-guangzhou-4", snapshots=[{"name": f"s{i}", "age": 100 - i} for i in range(5)])
-    call = lambda body: tencent.call_json("DescribeSnapshots", body)  # noqa: E731
+
+    def call(body):
+        return tencent.call_json("DescribeSnapshots", body)
+
     eleven = [f"disk-{i}" for i in range(11)]
     assert error_code(lambda: call({"Filters": [{"Name": "disk-id", "Values": eleven}]})) == \
         "InvalidParameterValue.LimitExceeded"
@@ -127,7 +130,10 @@ def test_describe_snapshots_validation_and_order(emu, tencent):
 def test_delete_snapshots_is_all_or_nothing(emu, tencent):
     seeded = emu.seed(cloud="tencent", snapshots=[{}, {"state": "CREATING"}])["snapshots"]
     normal, creating = seeded
-    call = lambda ids: tencent.call_json("DeleteSnapshots", {"SnapshotIds": ids})  # noqa: E731
+
+    def call(ids):
+        return tencent.call_json("DeleteSnapshots", {"SnapshotIds": ids})
+
     assert error_code(lambda: call([normal, creating])) == "InvalidSnapshot.NotNormal"
     assert error_code(lambda: call([normal, "snap-nope"])) == "InvalidSnapshotId.NotFound"
     assert {s["id"] for s in emu.dump_state()["snapshots"]} == {normal, creating}
@@ -137,7 +143,10 @@ def test_delete_snapshots_is_all_or_nothing(emu, tencent):
 
 def test_modify_snapshot_attribute(emu, tencent):
     snap = emu.seed(cloud="tencent", snapshots=1)["snapshots"][0]
-    modify = lambda body: tencent.call_json("ModifySnapshotAttribute", {"SnapshotId": snap, **body})  # noqa: E731
+
+    def modify(body):
+        return tencent.call_json("ModifySnapshotAttribute", {"SnapshotId": snap, **body})
+
     assert error_code(lambda: modify({"IsPermanent": False})) == "MissingParameter"
     modify({"SnapshotName": "renamed", "IsPermanent": False, "Deadline": in_days(3)})
     row = tencent.call_json("DescribeSnapshots", {"SnapshotIds": [snap]})["Response"]["SnapshotSet"][0]
