@@ -52,7 +52,8 @@ def ucloud_client(module):
                              ("region", "UCLOUD_REGION")])
     params = module.params
     return UCloudClient(params["public_key"], params["private_key"], params["region"],
-                        project_id=params["project_id"], base_url=params["base_url"], **connection_kwargs(module))
+                        project_id=params["project_id"], base_url=params["base_url"] or DEFAULT_BASE_URL,
+                        **connection_kwargs(module))
 
 
 class UCloudClient(ApiClient):
