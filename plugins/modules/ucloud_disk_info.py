@@ -1,0 +1,141 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) snapshield.cloud contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: ucloud_disk_info
+short_description: List UCloud disks (UDisk) and how they are backed up
+description:
+  - Lists the UDisks of the region (DescribeUDisk, every page), optionally filtered, with their backup mode.
+author:
+  - snapshield.cloud contributors (@snapshield)
+extends_documentation_fragment:
+  - snapshield.cloud.ucloud
+  - snapshield.cloud.connection
+  - ansible.builtin.action_common_attributes
+attributes:
+  check_mode:
+    support: full
+    details: The module changes nothing and runs the same in check mode.
+  diff_mode:
+    support: N/A
+  platform:
+    platforms: all
+options:
+  zone:
+    description:
+      - Only disks in this availability zone, for example V(cn-bj2-02).
+    type: str
+  disk_id:
+    description:
+      - Only this disk, or these disks. Disks that do not exist (or do not match the other filters) are left out.
+    type: list
+    elements: str
+  business_group:
+    description:
+      - Only disks of this business group (the API's C(Tag)).
+    type: str
+    aliases: [tag]
+  name:
+    description:
+      - Only disks with exactly this name.
+    type: str
+"""
+
+EXAMPLES = r"""
+- name: Every disk of a zone
+  snapshield.cloud.ucloud_disk_info:
+    zone: cn-bj2-02
+  register: found
+
+- name: Protect the database disks that have no snapshot service yet
+  snapshield.cloud.usnap_service:
+    zone: cn-bj2-02
+    disk_id: "{{ found.disks | selectattr('business_group', 'equalto', 'db')
+                 | rejectattr('backup_mode', 'equalto', 'SnapshotService') | map(attribute='disk_id') }}"
+    backup_mode: Ultimate
+
+- name: One disk by ID
+  snapshield.cloud.ucloud_disk_info:
+    disk_id: bsm-abcd1234
+"""
+
+RETURN = r"""
+disks:
+  description: The disks found.
+  returned: success
+  type: list
+  elements: dict
+  contains:
+    disk_id:
+      description: ID of the disk.
+      type: str
+      sample: bsm-abcd1234
+    name:
+      description: Name of the disk.
+      type: str
+      sample: db-data-01
+    size:
+      description: Size in GB.
+      type: int
+      sample: 100
+    status:
+      description: Status of the disk, for example V(Available) or V(InUse).
+      type: str
+      sample: InUse
+    zone:
+      description: Availability zone.
+      type: str
+      sample: cn-bj2-02
+    disk_type:
+      description: Type of the disk, for example V(DataDisk) or V(SystemDisk).
+      type: str
+      sample: DataDisk
+    is_boot:
+      description: Whether it is a boot (system) disk.
+      type: bool
+      sample: false
+    business_group:
+      description: Business group (the API's C(Tag)).
+      type: str
+      sample: db
+    backup_mode:
+      description:
+        - How the disk is backed up, as the API says it.
+        - V(SnapshotService) (USnap), V(UDataArk) (the older data ark product), or an empty string for none.
+      type: str
+      sample: SnapshotService
+    create_time:
+      description: When the disk was created, in seconds since the epoch.
+      type: int
+      sample: 1735689600
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.snapshield.cloud.plugins.module_utils import usnap
+from ansible_collections.snapshield.cloud.plugins.module_utils.ucloud import ucloud_argument_spec, ucloud_client
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            ucloud_argument_spec(),
+            zone=dict(type="str"),
+            disk_id=dict(type="list", elements="str"),
+            business_group=dict(type="str", aliases=["tag"]),
+            name=dict(type="str"),
+        ),
+        supports_check_mode=True,
+    )
+    want = usnap.checked(module, usnap.listing_request)
+    usnap.report(module, usnap.list_disks, ucloud_client(module), want)
+
+
+if __name__ == "__main__":
+    main()

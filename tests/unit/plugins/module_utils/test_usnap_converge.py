@@ -1,0 +1,100 @@
+# Copyright (c) snapshield.cloud contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""usnap.ServiceConverger (one disk at a time) with the real client against the emulator, in process."""
+
+import pytest
+
+from ansible_collections.snapshield.cloud.plugins.module_utils import usnap
+from ansible_collections.snapshield.cloud.plugins.module_utils.fleet import DiskError
+from ansible_collections.snapshield.cloud.plugins.module_utils.ucloud import UCloudClient
+from tests.emulator import Emulator
+
+ZONE = "cn-bj2-02"
+
+
+class FakeModule:
+    def __init__(self, check_mode=False, diff=False):
+        self.check_mode, self._diff, self.warnings = check_mode, diff, []
+
+    def warn(self, message):
+        self.warnings.append(message)
+
+
+@pytest.fixture(scope="module")
+def emu():
+    with Emulator(disks=4, rate_limit=0) as emulator:
+        yield emulator
+
+
+@pytest.fixture
+def client(emu):
+    emu.reset()
+    creds = emu.credentials
+    return UCloudClient(creds["ucloud_public_key"], creds["ucloud_private_key"], "cn-bj2", base_url=emu.url,
+                        rate_limit=0, retries=1)
+
+
+def protected_disk(emu, **service):
+    return emu.seed(zone=ZONE, service=dict(dict(mode="Base"), **service))["disks"][0]
+
+
+def converger(client, disk_ids, module=None, **options):
+    params = dict(zone=ZONE, disk_id=disk_ids, state="present", backup_mode="Base", quantity=1)
+    params.update(options)
+    return usnap.ServiceConverger(module or FakeModule(), client, usnap.service_request(params))
+
+
+def actions(emu, name):
+    return [(e["outcome"], e["applied"]) for e in emu.calls()["log"] if e["action"] == name]
+
+
+@pytest.mark.parametrize("lose, sent", [("after_apply", [("lost", True)]),
+                                        ("before_apply", [("lost", False), ("ok", True)])])
+def test_lost_upgrade_answer_is_reread(emu, client, lose, sent):
+    disk = protected_disk(emu)
+    emu.clear_calls()
+    emu.set_faults(action="UpgradeUSnapBackupRange", lose=lose)
+    result = converger(client, [disk], backup_mode="Ultimate")(disk)
+    assert result["changed"] and result["backup_mode"] == "Ultimate"
+    assert actions(emu, "UpgradeUSnapBackupRange") == sent
+    assert [e["action"] for e in emu.calls()["log"]].count("DescribeUDisk") == 0    # size from the service row
+
+
+@pytest.mark.parametrize("lose, sent", [("after_apply", [("lost", True)]),
+                                        ("before_apply", [("lost", False), ("ok", True)])])
+def test_lost_delete_answer_is_reread(emu, client, lose, sent):
+    disk = protected_disk(emu)
+    emu.set_faults(action="DeleteSnapshotService", lose=lose)
+    result = converger(client, [disk], state="absent")(disk)
+    assert result["changed"] and result["service_id"]
+    assert actions(emu, "DeleteSnapshotService") == sent
+    assert emu.dump_state()["services"] == []
+
+
+def test_fixed_attributes_of_an_existing_service_warn(emu, client):
+    disk = protected_disk(emu, charge_type="Month", tag="web")
+    module = FakeModule()
+    result = converger(client, [disk], module, charge_type="Yearly", business_group="db")(disk)
+    assert not result["changed"]
+    assert len(module.warnings) == 2 and all(disk in w for w in module.warnings)
+    assert "charge_type=Year" in module.warnings[1] and "business_group=db" in module.warnings[0]
+    module = FakeModule()
+    converger(client, [disk], module, charge_type="Monthly", business_group="web")(disk)
+    assert module.warnings == []
+
+
+def test_check_mode_unknown_disk_fails_naming_it(emu, client):
+    with pytest.raises(DiskError) as info:
+        converger(client, ["bsm-nope"], FakeModule(check_mode=True))("bsm-nope")
+    assert "bsm-nope" in str(info.value) and ZONE in str(info.value)
+    assert not [e for e in emu.calls()["log"] if e["applied"]]
+
+
+def test_check_mode_fleet_reads_sizes_in_pages(emu, client):
+    fleet = emu.seed(count=12, zone=ZONE)["disks"]
+    emu.clear_calls()
+    converge_one = converger(client, fleet, FakeModule(check_mode=True), backup_mode="Ultimate")
+    results = [converge_one(disk) for disk in fleet]
+    assert all(r["changed"] and r["price"]["price"] > 0 and r["disk_size"] for r in results)
+    counts = {name: c["total"] for name, c in emu.calls()["actions"].items()}
+    assert counts == {"DescribeSnapshotService": 1, "DescribeUDisk": 1, "DescribeSnapshotServicePrice": 12}
