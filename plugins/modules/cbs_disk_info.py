@@ -1,0 +1,179 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) snapshield.cloud contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: cbs_disk_info
+short_description: List Tencent Cloud CBS disks
+version_added: 0.1.0
+description:
+  - Lists CBS disks by ID, or those matching every filter given (all disks of the region without any),
+    following every page of results.
+  - Use it to find the disks to give M(snapshield.cloud.cbs_snapshot), for example by tag.
+author:
+  - snapshield.cloud contributors (@snapshield)
+extends_documentation_fragment:
+  - snapshield.cloud.tencentcloud
+  - snapshield.cloud.connection
+  - ansible.builtin.action_common_attributes
+attributes:
+  check_mode:
+    support: full
+    details: The module changes nothing and runs the same in check mode.
+  diff_mode:
+    support: N/A
+  platform:
+    platforms: all
+options:
+  disk_ids:
+    description:
+      - IDs of the disks.
+      - Cannot be combined with the filters (O(zone), O(disk_name), O(disk_usage), O(tags)).
+    type: list
+    elements: str
+    aliases: [disk_id]
+  zone:
+    description:
+      - Only disks in this availability zone, for example V(ap-guangzhou-3).
+    type: str
+  disk_name:
+    description:
+      - Only disks with this name.
+    type: str
+  disk_usage:
+    description:
+      - Only system disks or only data disks.
+    type: str
+    choices: [SYSTEM_DISK, DATA_DISK]
+  tags:
+    description:
+      - Only disks that have every one of these tags with these values (string keys to string values).
+    type: dict
+seealso:
+  - module: snapshield.cloud.cbs_snapshot
+"""
+
+EXAMPLES = r"""
+- name: Production data disks
+  snapshield.cloud.cbs_disk_info:
+    disk_usage: DATA_DISK
+    tags:
+      env: prod
+  register: disks
+
+- name: Snapshot each of them
+  snapshield.cloud.cbs_snapshot:
+    disk_id: "{{ disks.disks | selectattr('snapshot_ability') | map(attribute='disk_id') | list }}"
+    snapshot_name: before-maintenance
+
+- name: Two disks by ID
+  snapshield.cloud.cbs_disk_info:
+    disk_ids: [disk-lzrg2pwi, disk-7ke2a9x1]
+"""
+
+RETURN = r"""
+disks:
+  description: The disks found.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    disk_id:
+      description: ID of the disk.
+      type: str
+      sample: disk-lzrg2pwi
+    disk_name:
+      description: Name of the disk.
+      type: str
+      sample: db-data
+    disk_size:
+      description: Size in GB.
+      type: int
+      sample: 100
+    disk_state:
+      description: State of the disk, for example V(ATTACHED) or V(UNATTACHED).
+      type: str
+      sample: ATTACHED
+    disk_usage:
+      description: V(SYSTEM_DISK) or V(DATA_DISK).
+      type: str
+      sample: DATA_DISK
+    disk_type:
+      description: Medium of the disk, for example V(CLOUD_PREMIUM) or V(CLOUD_SSD).
+      type: str
+      sample: CLOUD_PREMIUM
+    zone:
+      description: Availability zone.
+      type: str
+      sample: ap-guangzhou-3
+    project_id:
+      description: Project of the disk.
+      type: int
+      sample: 0
+    instance_id:
+      description: Instance the disk is attached to, null when none.
+      type: str
+      sample: ins-3yl4y2yl
+    snapshot_ability:
+      description: Whether the disk can have snapshots.
+      type: bool
+      sample: true
+    encrypted:
+      description: Whether the disk is encrypted.
+      type: bool
+      sample: false
+    tags:
+      description: Tags of the disk.
+      type: dict
+      sample: {"env": "prod"}
+    create_time:
+      description: When the disk was created, as the API reports it.
+      type: str
+      sample: "2023-05-01T08:00:00+00:00"
+    snapshot_count:
+      description: Number of snapshots of the disk.
+      type: int
+      sample: 3
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.snapshield.cloud.plugins.module_utils import cbs
+from ansible_collections.snapshield.cloud.plugins.module_utils.common import fail_api_error
+from ansible_collections.snapshield.cloud.plugins.module_utils.tencentcloud import (
+    tencentcloud_argument_spec,
+    tencentcloud_client,
+)
+from ansible_collections.snapshield.cloud.plugins.module_utils.transport import ApiError
+
+
+def main():
+    filters = ("zone", "disk_name", "disk_usage", "tags")
+    module = AnsibleModule(
+        argument_spec=dict(
+            tencentcloud_argument_spec(),
+            disk_ids=dict(type="list", elements="str", aliases=["disk_id"]),
+            zone=dict(type="str"),
+            disk_name=dict(type="str"),
+            disk_usage=dict(type="str", choices=list(cbs.DISK_USAGES)),
+            tags=dict(type="dict"),
+        ),
+        supports_check_mode=True,
+        mutually_exclusive=[("disk_ids", name) for name in filters],
+    )
+    query = cbs.validated(module, cbs.disk_filters)
+    client = tencentcloud_client(module)
+    try:
+        disks = cbs.find_disks(client, module.params["disk_ids"], query)
+    except ApiError as error:
+        fail_api_error(module, cbs.explain(error))
+    module.exit_json(changed=False, disks=[cbs.disk_result(disk) for disk in disks])
+
+
+if __name__ == "__main__":
+    main()

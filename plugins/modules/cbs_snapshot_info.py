@@ -1,0 +1,166 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) snapshield.cloud contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: cbs_snapshot_info
+short_description: List Tencent Cloud CBS snapshots
+version_added: 0.1.0
+description:
+  - Lists CBS snapshots by ID, or those matching every filter given (all snapshots of the region without any),
+    following every page of results.
+author:
+  - snapshield.cloud contributors (@snapshield)
+extends_documentation_fragment:
+  - snapshield.cloud.tencentcloud
+  - snapshield.cloud.connection
+  - ansible.builtin.action_common_attributes
+attributes:
+  check_mode:
+    support: full
+    details: The module changes nothing and runs the same in check mode.
+  diff_mode:
+    support: N/A
+  platform:
+    platforms: all
+options:
+  snapshot_ids:
+    description:
+      - IDs of the snapshots. IDs that do not exist are left out of the result.
+      - Cannot be combined with the filters (O(disk_ids), O(snapshot_name), O(snapshot_state)).
+    type: list
+    elements: str
+  disk_ids:
+    description:
+      - Only snapshots of these disks. Any number of disks (they are asked for 10 at a time).
+    type: list
+    elements: str
+    aliases: [disk_id]
+  snapshot_name:
+    description:
+      - Only snapshots with exactly this name.
+    type: str
+  snapshot_state:
+    description:
+      - Only snapshots in this state.
+    type: str
+    choices: [NORMAL, CREATING, ROLLBACKING, COPYING_FROM_REMOTE, CHECKING_COPIED, TORECYCLE]
+seealso:
+  - module: snapshield.cloud.cbs_snapshot
+"""
+
+EXAMPLES = r"""
+- name: Every snapshot of two disks
+  snapshield.cloud.cbs_snapshot_info:
+    disk_ids: [disk-lzrg2pwi, disk-7ke2a9x1]
+  register: found
+
+- name: Snapshots still being created
+  snapshield.cloud.cbs_snapshot_info:
+    snapshot_state: CREATING
+  register: creating
+
+- name: One snapshot by ID
+  snapshield.cloud.cbs_snapshot_info:
+    snapshot_ids: [snap-gybrif0z]
+  register: one
+"""
+
+RETURN = r"""
+snapshots:
+  description:
+    - The snapshots found, newest first (for each disk in turn when O(disk_ids) is given).
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    snapshot_id:
+      description: ID of the snapshot.
+      type: str
+      sample: snap-gybrif0z
+    snapshot_name:
+      description: Name of the snapshot.
+      type: str
+      sample: nightly-2024-01-08
+    disk_id:
+      description: ID of the disk.
+      type: str
+      sample: disk-lzrg2pwi
+    state:
+      description: State of the snapshot, for example V(NORMAL) or V(CREATING).
+      type: str
+      sample: NORMAL
+    percent:
+      description: Progress of the snapshot's creation.
+      type: int
+      sample: 100
+    create_time:
+      description: When the snapshot was created, as the API reports it.
+      type: str
+      sample: "2024-01-08T09:47:55+00:00"
+    deadline:
+      description: When CBS deletes the snapshot (UTC), null for a permanent one.
+      type: str
+      sample: "2024-02-07T09:47:55+00:00"
+    is_permanent:
+      description: Whether the snapshot has no deadline.
+      type: bool
+      sample: false
+    tags:
+      description: Tags of the snapshot.
+      type: dict
+      sample: {"owner": "dba"}
+    disk_size:
+      description: Size of the disk in GB.
+      type: int
+      sample: 100
+    disk_usage:
+      description: V(SYSTEM_DISK) or V(DATA_DISK).
+      type: str
+      sample: DATA_DISK
+    encrypted:
+      description: Whether the snapshot is of an encrypted disk.
+      type: bool
+      sample: false
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.snapshield.cloud.plugins.module_utils import cbs
+from ansible_collections.snapshield.cloud.plugins.module_utils.common import fail_api_error
+from ansible_collections.snapshield.cloud.plugins.module_utils.tencentcloud import (
+    tencentcloud_argument_spec,
+    tencentcloud_client,
+)
+from ansible_collections.snapshield.cloud.plugins.module_utils.transport import ApiError
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            tencentcloud_argument_spec(),
+            snapshot_ids=dict(type="list", elements="str"),
+            disk_ids=dict(type="list", elements="str", aliases=["disk_id"]),
+            snapshot_name=dict(type="str"),
+            snapshot_state=dict(type="str", choices=list(cbs.SNAPSHOT_STATES)),
+        ),
+        supports_check_mode=True,
+        mutually_exclusive=[("snapshot_ids", "disk_ids"), ("snapshot_ids", "snapshot_name"),
+                            ("snapshot_ids", "snapshot_state")],
+    )
+    query = cbs.validated(module, cbs.snapshot_query)
+    client = tencentcloud_client(module)
+    try:
+        snapshots = cbs.find_snapshots(client, **query)
+    except ApiError as error:
+        fail_api_error(module, cbs.explain(error))
+    module.exit_json(changed=False, snapshots=[cbs.snapshot_result(snap) for snap in snapshots])
+
+
+if __name__ == "__main__":
+    main()

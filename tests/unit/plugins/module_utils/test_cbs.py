@@ -1,0 +1,549 @@
+# Copyright (c) snapshield.cloud contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""cbs.py: validation, shapes, error messages, batched lookups, create-with-re-read, waits and deletes.
+
+The API is a small in-memory fake behind the real TencentCloudClient (so retries and classification are the
+client's own); time is a fake clock that ``sleep`` advances.
+"""
+
+import threading
+import time
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ansible_collections.snapshield.cloud.plugins.module_utils import cbs
+from ansible_collections.snapshield.cloud.plugins.module_utils.fleet import DiskError
+from ansible_collections.snapshield.cloud.plugins.module_utils.tencentcloud import TencentCloudClient
+from ansible_collections.snapshield.cloud.plugins.module_utils.transport import REFUSED, TRANSIENT, ApiError
+
+NOW = 1700000000.0          # 2023-11-14T22:13:20Z
+DAY = 86400
+
+
+# Validation -------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, expected", [
+    ("2023-11-16T08:00:00+08:00", "2023-11-16T00:00:00+00:00"),
+    ("2023-11-16T00:00:00Z", "2023-11-16T00:00:00+00:00"),
+    ("2023-11-16t00:00:00z", "2023-11-16T00:00:00+00:00"),
+    ("2023-11-15 19:30:00-0530", "2023-11-16T01:00:00+00:00"),
+    ("2023-11-16T00:00:00.987+00:00", "2023-11-16T00:00:00+00:00"),
+    ("2023-11-16T00:00", "2023-11-16T00:00:00+00:00"),          # no offset: UTC
+    ("2023-11-16", "2023-11-16T00:00:00+00:00"),
+    ("2024-02-29T23:59:59-12:00", "2024-03-01T11:59:59+00:00"),
+])
+def test_deadline_is_converted_to_utc(text, expected):
+    assert cbs.check_deadline(text, NOW) == expected
+
+
+@pytest.mark.parametrize("text", ["tomorrow", "", "2023-11-16T25:00:00Z", "2023-02-30", "16/11/2023",
+                                  "2023-11-16T00:00:00+24:00", "2023-11-16T00:00:00 UTC", "2023-11-16Z"])
+def test_deadline_that_is_not_a_time_names_the_option(text):
+    with pytest.raises(ValueError, match="^deadline must be an ISO-8601 time"):
+        cbs.check_deadline(text, NOW)
+
+
+def test_deadline_must_be_a_day_away():
+    assert cbs.check_deadline(cbs.format_utc(NOW + DAY), NOW) == cbs.format_utc(NOW + DAY)
+    with pytest.raises(ValueError, match=r"deadline must be at least one day in the future \(2023-11-15T22:13:20"):
+        cbs.check_deadline(cbs.format_utc(NOW + DAY - 1), NOW)
+    with pytest.raises(ValueError, match="at least one day"):
+        cbs.check_deadline("2023-11-15T23:00:00+08:00", NOW)     # 15:00 UTC: tomorrow locally, but too soon
+
+
+@settings(max_examples=200, deadline=None)
+@given(moment=st.datetimes(min_value=datetime(1971, 1, 1), max_value=datetime(9998, 1, 1)),
+       minutes=st.integers(min_value=-23 * 60 - 59, max_value=23 * 60 + 59))
+def test_any_iso_time_with_an_offset_parses_to_its_instant(moment, minutes):
+    aware = moment.replace(microsecond=0, tzinfo=timezone(timedelta(minutes=minutes)))
+    assert cbs.parse_time(aware.isoformat()) == aware.timestamp()
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(max_size=40))
+def test_bad_deadlines_never_pass_and_always_name_the_option(text):
+    try:
+        result = cbs.check_deadline(text, NOW)
+    except ValueError as exc:
+        assert str(exc).startswith("deadline must be")
+    else:
+        assert cbs.parse_time(result) >= NOW + DAY
+
+
+@pytest.mark.parametrize("name, ok", [("a" * 60, True), ("快" * 60, True), ("a" * 61, False), ("", False),
+                                      ("  ", False), ("nightly 2024-01-01", True)])
+def test_snapshot_name_length(name, ok):
+    if ok:
+        assert cbs.check_name(name) == name
+    else:
+        with pytest.raises(ValueError, match="^snapshot_name "):
+            cbs.check_name(name)
+
+
+@pytest.mark.parametrize("tags, message", [
+    ("owner=dba", "tags must be a dictionary"),
+    ({"owner": 1}, r"tags\.owner must be a string, got int 1"),
+    ({"owner": None}, r"tags\.owner must be a string"),
+    ({"owner": ["a"]}, r"tags\.owner must be a string, got list"),
+    ({"": "x"}, "tags keys must be non-empty strings"),
+    ({1: "x"}, "tags keys must be non-empty strings"),
+    ({"k" * 128: "x"}, "longer than 127"),
+    ({"owner": "v" * 256}, r"tags\.owner is longer than 255"),
+])
+def test_bad_tags_name_the_option(tags, message):
+    with pytest.raises(ValueError, match=message):
+        cbs.check_tags(tags)
+
+
+@settings(max_examples=100, deadline=None)
+@given(key=st.text(min_size=1, max_size=10).filter(str.strip),
+       value=st.one_of(st.integers(), st.floats(), st.booleans(), st.none(), st.lists(st.text()),
+                       st.dictionaries(st.text(), st.text())))
+def test_any_non_string_tag_value_is_refused(key, value):
+    with pytest.raises(ValueError, match=r"^tags\."):
+        cbs.check_tags({key: value})
+
+
+def test_good_tags_pass_unchanged_and_convert_both_ways():
+    tags = cbs.check_tags({"owner": "dba", "empty": "", "名": "值"})
+    assert cbs.tags_from_api(cbs.tags_to_api(tags)) == tags
+    assert cbs.tags_to_api({"b": "2", "a": "1"}) == [{"Key": "a", "Value": "1"}, {"Key": "b", "Value": "2"}]
+    assert cbs.check_tags(None) == {} and cbs.tags_from_api(None) == {}
+
+
+def params(**overrides):
+    base = dict(state="present", disk_id=["disk-1"], snapshot_name="nightly", snapshot_id=None, deadline=None,
+                retention_days=None, tags=None, disk_usage=None, disk_backup_id=None, min_age=None, wait=True,
+                wait_timeout=1800)
+    base.update(overrides)
+    return base
+
+
+def test_snapshot_request_normalises():
+    request = cbs.snapshot_request(params(disk_id=[" disk-1", "disk-2", "disk-1"], deadline="2030-01-01T08:00:00+08:00",
+                                          tags={"a": "b"}), NOW)
+    assert request["disk_ids"] == ["disk-1", "disk-2"]
+    assert request["deadline"] == "2030-01-01T00:00:00+00:00" and request["tags"] == {"a": "b"}
+
+
+@pytest.mark.parametrize("overrides, message", [
+    (dict(retention_days=0), "^retention_days must be 1 or more"),
+    (dict(min_age=0), "^min_age must be 1 or more"),
+    (dict(wait_timeout=0), "^wait_timeout must be 1 or more"),
+    (dict(disk_id=["disk-1", ""]), "^disk_id must be a list of non-empty"),
+    (dict(disk_id=["disk-1", "disk-2"], disk_backup_id="dbp-1"), "^disk_backup_id "),
+    (dict(disk_id=None, snapshot_name=None, snapshot_id="snap-1", tags={"a": "b"}, min_age=5), "^tags, min_age only"),
+    (dict(snapshot_name="x" * 61), "^snapshot_name is 61 characters"),
+    (dict(deadline="soon"), "^deadline must be an ISO-8601"),
+])
+def test_snapshot_request_refuses(overrides, message):
+    with pytest.raises(ValueError, match=message):
+        cbs.snapshot_request(params(**overrides), NOW)
+
+
+def test_creation_options_are_ignored_when_deleting_by_id():
+    request = cbs.snapshot_request(params(state="absent", disk_id=None, snapshot_name=None, snapshot_id="snap-1",
+                                          tags={"a": "b"}), NOW)
+    assert request["snapshot_id"] == "snap-1"
+
+
+# Shapes and errors ------------------------------------------------------------------------------------------
+
+def test_snapshot_result_shape():
+    raw = dict(SnapshotId="snap-1", SnapshotName="n", DiskId="disk-1", SnapshotState="NORMAL", Percent=100,
+               CreateTime="2023-11-14T22:13:20+00:00", DeadlineTime=None, IsPermanent=True,
+               Tags=[{"Key": "a", "Value": "b"}], DiskSize=50, DiskUsage="DATA_DISK", Encrypt=False, Extra=1)
+    assert cbs.snapshot_result(raw) == dict(
+        snapshot_id="snap-1", snapshot_name="n", disk_id="disk-1", state="NORMAL", percent=100,
+        create_time="2023-11-14T22:13:20+00:00", deadline=None, is_permanent=True, tags={"a": "b"}, disk_size=50,
+        disk_usage="DATA_DISK", encrypted=False)
+
+
+@pytest.mark.parametrize("code, words", [
+    ("InsufficientSnapshotQuota", ["quota", "retention_days"]),
+    ("InvalidDisk.NotSupportSnapshot", ["snapshot_ability"]),
+    ("UnsupportedOperation.DiskEncrypt", ["encrypted"]),
+    ("InvalidAccount.InsufficientBalance", ["balance"]),
+    ("InvalidDiskId.NotFound", ["disk_id", "region"]),
+    ("AuthFailure.SignatureExpire", ["clock"]),
+    ("AuthFailure.TokenFailure", ["security_token"]),
+    ("AuthFailure.SomethingNew", ["secret_id", "secret_key"]),
+    ("UnauthorizedOperation.NoPermission", ["CAM", "cbs:CreateSnapshot"]),
+    ("InvalidDisk.SnapshotCreating", ["wait_timeout"]),
+    ("RequestLimitExceeded.UinLimitExceeded", ["rate_limit"]),
+])
+def test_errors_become_actionable_and_keep_the_request_id(code, words):
+    error = ApiError("raw message", code=code, action="CreateSnapshot", request_id="req-123")
+    explained = cbs.explain(error)
+    text = str(explained)
+    assert all(word in text for word in words), text
+    assert "raw message" in text and "req-123" in text and code in text
+    assert (explained.code, explained.action, explained.request_id) == (code, "CreateSnapshot", "req-123")
+
+
+def test_unknown_errors_pass_through_and_subjects_are_added():
+    error = ApiError("odd", code="InvalidParameter", action="DescribeSnapshots", request_id="r")
+    assert cbs.explain(error) is error
+    explained = str(cbs.explain(error, "reading snap-1"))
+    assert explained == "DescribeSnapshots failed with InvalidParameter: reading snap-1 (API said: odd) (request id r)"
+
+
+# The fake API -----------------------------------------------------------------------------------------------
+
+class Clock:
+    def __init__(self):
+        self.now = NOW
+
+    def __call__(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.now += seconds
+
+
+class FakeCbs(TencentCloudClient):
+    """CBS in memory. ``faults[action]`` holds (when, ApiError) pairs used one per call: "before" or "after" apply."""
+
+    def __init__(self, clock, delay=0.0, fuzzy_names=False):
+        super(FakeCbs, self).__init__("AKID", "secret", "ap-guangzhou", rate_limit=0, sleep=clock.sleep, retries=2)
+        self.clock, self.delay, self.fuzzy_names = clock, delay, fuzzy_names
+        self.snaps, self.log, self.faults, self.serial = {}, [], {}, 0
+
+    def add(self, disk_id, name, age=60.0, state=None, delay=0.0):
+        self.serial += 1
+        snap_id = "snap-%04d" % self.serial
+        self.snaps[snap_id] = dict(SnapshotId=snap_id, DiskId=disk_id, SnapshotName=name, created=self.clock() - age,
+                                   ready=self.clock() - age + delay, fixed=state, Tags=[], DiskUsage="DATA_DISK")
+        return snap_id
+
+    def row(self, snap):
+        state = snap["fixed"] or ("NORMAL" if self.clock() >= snap["ready"] else "CREATING")
+        row = dict((k, v) for k, v in snap.items() if k not in ("created", "ready", "fixed"))
+        row.update(SnapshotState=state, Percent=100 if state != "CREATING" else 42, CreateTime=cbs.format_utc(
+            snap["created"]), DeadlineTime=snap.get("Deadline"), IsPermanent="Deadline" not in snap)
+        return row
+
+    def _send(self, action, params):
+        self.log.append((action, params))
+        pending = self.faults.get(action) or []
+        when, error = pending.pop(0) if pending else (None, None)
+        if when == "before":
+            raise error
+        result = getattr(self, action)(params)
+        if when == "after":
+            raise error
+        return result
+
+    def CreateSnapshot(self, params):
+        snap_id = self.add(params["DiskId"], params["SnapshotName"], age=0, delay=self.delay)
+        self.snaps[snap_id].update(Tags=params.get("Tags", []), **dict(
+            (k, params[k]) for k in ("Deadline", "DiskUsage") if k in params))
+        return dict(SnapshotId=snap_id)
+
+    def DescribeSnapshots(self, params):
+        rows = sorted((self.row(s) for s in self.snaps.values()), key=lambda r: r["CreateTime"], reverse=True)
+        if "SnapshotIds" in params:
+            missing = [i for i in params["SnapshotIds"] if i not in self.snaps]
+            if missing:
+                raise ApiError("no " + missing[0], code="InvalidSnapshotId.NotFound", action="DescribeSnapshots")
+            rows = [r for r in rows if r["SnapshotId"] in params["SnapshotIds"]]
+        for flt in params.get("Filters", []):
+            assert flt["Name"] != "disk-id" or len(flt["Values"]) <= 10
+            column = {"disk-id": "DiskId", "snapshot-name": "SnapshotName",
+                      "snapshot-state": "SnapshotState"}[flt["Name"]]
+            if column == "SnapshotName" and self.fuzzy_names:
+                rows = [r for r in rows if any(v in r[column] for v in flt["Values"])]
+            else:
+                rows = [r for r in rows if r[column] in flt["Values"]]
+        offset, limit = params["Offset"], params["Limit"]
+        return dict(TotalCount=len(rows), SnapshotSet=rows[offset:offset + limit])
+
+    def DeleteSnapshots(self, params):
+        for snap_id in params["SnapshotIds"]:
+            if snap_id not in self.snaps:
+                raise ApiError("gone", code="InvalidSnapshotId.NotFound", action="DeleteSnapshots")
+            if self.row(self.snaps[snap_id])["SnapshotState"] != "NORMAL":
+                raise ApiError("not normal", code="InvalidSnapshot.NotNormal", action="DeleteSnapshots",
+                               request_id="req-del")
+        for snap_id in params["SnapshotIds"]:
+            del self.snaps[snap_id]
+        return {}
+
+    def DescribeDisks(self, params):
+        disks = [dict(DiskId=d, SnapshotAbility=d != "disk-local") for d in params["DiskIds"] if d != "disk-gone"]
+        return dict(TotalCount=len(disks), DiskSet=disks)
+
+    def actions(self, name=None):
+        return [a for a, p in self.log if name in (None, a)]
+
+
+class Module:
+    def __init__(self, check_mode=False):
+        self.check_mode = check_mode
+        self.params = {}
+
+    def fail_json(self, **kwargs):
+        raise AssertionError("fail_json: %r" % (kwargs,))
+
+
+def task(client, clock, check_mode=False, **overrides):
+    request = cbs.snapshot_request(params(**overrides), clock())
+    watch = cbs.SnapshotWatch(client, clock=clock, sleep=clock.sleep)
+    runner = cbs.SnapshotTask(Module(check_mode), client, request, clock=clock, sleep=clock.sleep, watch=watch)
+    runner.look_up()
+    return runner
+
+
+@pytest.fixture
+def clock():
+    return Clock()
+
+
+@pytest.fixture
+def api(clock):
+    return FakeCbs(clock)
+
+
+# Lookups ----------------------------------------------------------------------------------------------------
+
+def test_lookups_are_batched_ten_disks_a_call_and_names_compared_exactly(clock):
+    api = FakeCbs(clock, fuzzy_names=True)
+    disks = ["disk-%02d" % n for n in range(25)]
+    for disk_id in disks:
+        api.add(disk_id, "nightly-old")
+    api.add("disk-03", "nightly")
+    found = cbs.snapshots_of_disks(api, disks, "nightly")
+    calls = [p for a, p in api.log]
+    assert len(calls) == 3 and [len(p["Filters"][0]["Values"]) for p in calls] == [10, 10, 5]
+    assert all(p["Filters"][1] == {"Name": "snapshot-name", "Values": ["nightly"]} and p["Limit"] == 100
+               for p in calls)
+    assert [s["SnapshotName"] for s in found["disk-03"]] == ["nightly"] and found["disk-04"] == []
+
+
+def test_lookups_page_past_a_hundred(api):
+    for n in range(150):
+        api.add("disk-1", "s%03d" % n, age=n)
+    found = cbs.snapshots_of_disks(api, ["disk-1"])["disk-1"]
+    assert [s["SnapshotName"] for s in found] == ["s%03d" % n for n in range(150)]
+    assert [p["Offset"] for a, p in api.log] == [0, 100]
+
+
+def test_lookup_by_ids_survives_a_missing_id(api):
+    kept = api.add("disk-1", "a")
+    assert [s["SnapshotId"] for s in cbs.snapshots_by_id(api, [kept, "snap-gone"])] == [kept]
+    assert cbs.snapshots_by_id(api, ["snap-gone"]) == []
+
+
+# present ----------------------------------------------------------------------------------------------------
+
+def test_existing_snapshot_is_unchanged_and_nothing_is_created(api, clock):
+    snap_id = api.add("disk-1", "nightly")
+    result = task(api, clock).converge_one("disk-1")
+    assert result["changed"] is False and result["snapshot_id"] == snap_id and "diff" not in result
+    assert api.actions("CreateSnapshot") == []
+
+
+def test_existing_creating_snapshot_is_waited_for(api, clock):
+    snap_id = api.add("disk-1", "nightly", age=1, delay=30)
+    result = task(api, clock).converge_one("disk-1")
+    assert result["state"] == "NORMAL" and result["snapshot_id"] == snap_id and not result["changed"]
+    assert NOW + 29 <= clock() <= NOW + 45
+
+
+@pytest.mark.parametrize("state", ["TORECYCLE", "ROLLBACKING"])
+def test_existing_snapshot_in_another_state_fails_naming_it(api, clock, state):
+    api.add("disk-1", "nightly", state=state)
+    with pytest.raises(DiskError, match="is %s, not NORMAL or CREATING" % state):
+        task(api, clock).converge_one("disk-1")
+
+
+def test_create_with_tags_and_deadline_then_wait(clock):
+    api = FakeCbs(clock, delay=12)
+    runner = task(api, clock, tags={"owner": "dba"}, retention_days=2, disk_usage="DATA_DISK")
+    result = runner.converge_one("disk-1")
+    (create,) = [p for a, p in api.log if a == "CreateSnapshot"]
+    assert create["Tags"] == [{"Key": "owner", "Value": "dba"}] and create["DiskUsage"] == "DATA_DISK"
+    assert create["Deadline"] == cbs.format_utc(NOW + 2 * DAY + cbs.RETENTION_MARGIN)
+    assert result["changed"] and result["state"] == "NORMAL" and result["tags"] == {"owner": "dba"}
+    assert result["diff"] == dict(before={}, after=dict((k, v) for k, v in result.items()
+                                                        if k not in ("changed", "diff")))
+
+
+def test_no_wait_reads_the_new_snapshot_back_once(clock):
+    api = FakeCbs(clock, delay=600)
+    result = task(api, clock, wait=False).converge_one("disk-1")
+    assert result["state"] == "CREATING" and result["percent"] == 42 and result["changed"]
+    assert api.actions() == ["DescribeSnapshots", "CreateSnapshot", "DescribeSnapshots"]
+
+
+def test_wait_timeout_names_the_snapshot_and_its_progress(clock):
+    api = FakeCbs(clock, delay=10000)
+    with pytest.raises(DiskError, match=r"snapshot snap-0001 of disk disk-1 is still CREATING \(42%\) after "
+                                        r"wait_timeout=60s"):
+        task(api, clock, wait_timeout=60).converge_one("disk-1")
+    assert clock() <= NOW + 61
+
+
+def test_min_age_reuses_a_recent_snapshot_of_any_name(api, clock):
+    recent = api.add("disk-1", "hourly-07", age=20 * 60)
+    api.add("disk-2", "hourly-01", age=3 * 3600)
+    runner = task(api, clock, disk_id=["disk-1", "disk-2"], snapshot_name="hourly-08", min_age=60)
+    reused, fresh = runner.converge_one("disk-1"), runner.converge_one("disk-2")
+    assert not reused["changed"] and reused["snapshot_id"] == recent
+    assert fresh["changed"] and fresh["snapshot_name"] == "hourly-08"
+    assert "Filters" in api.log[0][1] and len(api.log[0][1]["Filters"]) == 1     # min_age: every name
+
+
+def test_lost_answer_after_apply_is_found_by_name_not_made_twice(api, clock):
+    api.faults["CreateSnapshot"] = [("after", ApiError("timeout", code="NetworkError", kind=TRANSIENT))]
+    result = task(api, clock).converge_one("disk-1")
+    assert result["changed"] and len(api.snaps) == 1 and len(api.actions("CreateSnapshot")) == 1
+
+
+def test_lost_request_before_apply_is_made_again(api, clock):
+    api.faults["CreateSnapshot"] = [("before", ApiError("HTTP 502", code="HTTP502", kind=TRANSIENT))]
+    result = task(api, clock).converge_one("disk-1")
+    assert result["changed"] and len(api.snaps) == 1 and len(api.actions("CreateSnapshot")) == 2
+
+
+def test_lost_answers_are_retried_a_bounded_number_of_times(api, clock):
+    api.faults["CreateSnapshot"] = [("before", ApiError("reset", code="NetworkError", kind=TRANSIENT))] * 5
+    with pytest.raises(DiskError, match="lost its answer 3 times"):
+        task(api, clock).converge_one("disk-1")
+    assert len(api.actions("CreateSnapshot")) == cbs.CREATE_ROUNDS and not api.snaps
+
+
+def test_busy_disk_is_waited_out_beyond_the_clients_retries(api, clock):
+    busy = ApiError("creating", code="InvalidDisk.SnapshotCreating", action="CreateSnapshot")
+    api.faults["CreateSnapshot"] = [("before", busy)] * 8
+    result = task(api, clock).converge_one("disk-1")
+    assert result["changed"] and len(api.actions("CreateSnapshot")) == 9 and len(api.snaps) == 1
+
+
+def test_throttling_longer_than_wait_timeout_fails_with_advice(api, clock):
+    throttled = ApiError("slow down", code="RequestLimitExceeded", action="CreateSnapshot", request_id="req-9")
+    api.faults["CreateSnapshot"] = [("before", throttled)] * 1000
+    with pytest.raises(ApiError, match="rate_limit.*req-9"):
+        task(api, clock, wait_timeout=120).converge_one("disk-1")
+    assert clock() <= NOW + 121 + 30
+
+
+def test_final_errors_are_not_retried_and_are_explained(api, clock):
+    api.faults["CreateSnapshot"] = [("before", ApiError("q", code="InsufficientSnapshotQuota", request_id="r1"))]
+    with pytest.raises(ApiError, match="quota is used up.*r1"):
+        task(api, clock).converge_one("disk-1")
+    assert len(api.actions("CreateSnapshot")) == 1
+
+
+def test_check_mode_plans_without_creating(api, clock):
+    runner = task(api, clock, check_mode=True, disk_id=["disk-1", "disk-local", "disk-gone"],
+                  deadline="2030-01-01T00:00:00Z", tags={"a": "b"})
+    planned = runner.converge_one("disk-1")
+    assert planned["changed"] and planned["snapshot_id"] is None and planned["deadline"] == "2030-01-01T00:00:00+00:00"
+    assert planned["is_permanent"] is False and planned["tags"] == {"a": "b"} and planned["diff"]["before"] == {}
+    with pytest.raises(DiskError, match="snapshot_ability"):
+        runner.converge_one("disk-local")
+    with pytest.raises(DiskError, match="does not exist"):
+        runner.converge_one("disk-gone")
+    assert api.actions("CreateSnapshot") == []
+
+
+# absent -----------------------------------------------------------------------------------------------------
+
+def test_absent_by_name_deletes_every_exact_match(api, clock):
+    first, second = api.add("disk-1", "old"), api.add("disk-1", "old", age=120)
+    kept = api.add("disk-1", "older")
+    result = task(api, clock, state="absent", snapshot_name="old").converge_one("disk-1")
+    assert result["changed"] and sorted(d["snapshot_id"] for d in result["deleted"]) == [first, second]
+    assert list(api.snaps) == [kept] and len(result["diff"]["before"]) == 2
+
+
+def test_absent_of_nothing_is_unchanged(api, clock):
+    assert task(api, clock, state="absent").converge_one("disk-1") == dict(disk_id="disk-1", changed=False, deleted=[])
+    runner = task(api, clock, state="absent", disk_id=None, snapshot_name=None, snapshot_id="snap-gone")
+    assert runner.found == {} and api.actions("DeleteSnapshots") == []
+
+
+def test_absent_by_id_waits_for_a_creating_snapshot(api, clock):
+    snap_id = api.add("disk-1", "x", age=0, delay=20)
+    runner = task(api, clock, state="absent", disk_id=None, snapshot_name=None, snapshot_id=snap_id)
+    result = runner.converge_one("disk-1")
+    assert result["changed"] and not api.snaps and clock() >= NOW + 20
+
+
+def test_absent_without_wait_refuses_a_creating_snapshot(api, clock):
+    api.add("disk-1", "old", age=0, delay=20)
+    with pytest.raises(DiskError, match="DeleteSnapshots needs NORMAL snapshots; set wait=true"):
+        task(api, clock, state="absent", snapshot_name="old", wait=False).converge_one("disk-1")
+
+
+def test_delete_refused_as_a_batch_is_explained(api, clock):
+    api.add("disk-1", "old")
+    api.faults["DeleteSnapshots"] = [("before", ApiError("bad", code="InvalidSnapshot.NotNormal", request_id="r2"))]
+    with pytest.raises(ApiError, match="fails the whole batch.*r2"):
+        task(api, clock, state="absent", snapshot_name="old").converge_one("disk-1")
+
+
+def test_lost_delete_answer_is_checked_not_resent_blindly(api, clock):
+    api.add("disk-1", "old")
+    api.faults["DeleteSnapshots"] = [("after", ApiError("reset", code="NetworkError", kind=TRANSIENT))]
+    result = task(api, clock, state="absent", snapshot_name="old").converge_one("disk-1")
+    assert result["changed"] and not api.snaps and len(api.actions("DeleteSnapshots")) == 1
+
+
+def test_check_mode_deletes_nothing(api, clock):
+    snap_id = api.add("disk-1", "old")
+    result = task(api, clock, check_mode=True, state="absent", snapshot_name="old").converge_one("disk-1")
+    assert result["changed"] and result["diff"]["before"]["snapshot_id"] == snap_id and snap_id in api.snaps
+    assert api.actions("DeleteSnapshots") == []
+
+
+# Waiting together -------------------------------------------------------------------------------------------
+
+def test_waiting_threads_share_their_polls():
+    """Forty threads asking at once cost a couple of DescribeSnapshots calls, not forty."""
+    clock = Clock()
+    api = FakeCbs(clock)
+    ids = [api.add("disk-%d" % n, "s") for n in range(40)]
+    watch = cbs.SnapshotWatch(api, spacing=0.2)
+    barrier = threading.Barrier(len(ids))
+    seen = {}
+
+    def ask(snap_id):
+        barrier.wait()
+        seen[snap_id] = watch.latest(snap_id)["SnapshotState"]
+
+    threads = [threading.Thread(target=ask, args=(snap_id,)) for snap_id in ids]
+    started = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert seen == dict((snap_id, "NORMAL") for snap_id in ids)
+    assert 1 <= watch.polls <= 3 and len(api.log) == watch.polls
+    assert time.monotonic() - started < 2
+
+
+def test_a_poll_started_before_the_question_is_not_the_answer():
+    clock = Clock()
+    api = FakeCbs(clock)
+    first, second = api.add("disk-1", "a"), api.add("disk-2", "b")
+    watch = cbs.SnapshotWatch(api, clock=clock, sleep=clock.sleep)
+    assert watch.latest(first)["SnapshotId"] == first
+    assert watch.latest(second)["SnapshotId"] == second      # not in the first poll: polled again
+    assert watch.polls == 2 and api.log[1][1]["SnapshotIds"] == [first, second]
+    watch.forget(first)
+    clock.sleep(5)
+    watch.latest(second)
+    assert api.log[2][1]["SnapshotIds"] == [second]
+
+
+def test_refused_detection():
+    assert cbs.refused(ApiError("x", code="RequestLimitExceeded.GlobalRegionUinLimitExceeded"))
+    assert cbs.refused(ApiError("x", code="ResourceBusy"))
+    assert cbs.refused(ApiError("x", code="HTTP429", kind=REFUSED))
+    assert not cbs.refused(ApiError("x", code="NetworkError", kind=TRANSIENT, ambiguous=True))
+    assert not cbs.refused(ApiError("x", code="InvalidParameter"))

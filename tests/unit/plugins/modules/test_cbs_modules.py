@@ -1,0 +1,95 @@
+# Copyright (c) snapshield.cloud contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The CBS modules in-process: validation before any client, check and diff mode, documented return keys."""
+
+import json
+import os
+import sys
+from unittest import mock
+
+import pytest
+import yaml
+from ansible.module_utils.testing import patch_module_args
+
+from ansible_collections.snapshield.cloud.plugins.module_utils import cbs
+from ansible_collections.snapshield.cloud.plugins.modules import cbs_disk_info, cbs_snapshot, cbs_snapshot_info
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
+if REPO not in sys.path:
+    sys.path.insert(0, REPO)
+
+from tests.emulator import Emulator  # noqa: E402
+
+MUTATING = ("CreateSnapshot", "DeleteSnapshots", "ModifySnapshotAttribute")
+
+
+@pytest.fixture(scope="module")
+def emu():
+    with Emulator(12, snapshot_delay=0, rate_limit=0) as emulator:
+        yield emulator
+
+
+@pytest.fixture
+def auth(emu):
+    emu.reset()
+    creds = emu.credentials
+    return dict(secret_id=creds["tencent_secret_id"], secret_key=creds["tencent_secret_key"], region="ap-guangzhou",
+                endpoint=emu.url)
+
+
+def run(module, args, capsys):
+    with patch_module_args(args):
+        with pytest.raises(SystemExit) as ended:
+            module.main()
+    return ended.value.code, json.loads(capsys.readouterr().out)
+
+
+@pytest.mark.parametrize("args, option", [
+    (dict(disk_id="disk-1", snapshot_name="n", deadline="2001-01-01T00:00:00Z"), "deadline"),
+    (dict(disk_id="disk-1", snapshot_name="n", tags={"a": 1}), "tags.a"),
+    (dict(disk_id="disk-1", snapshot_name="n" * 61), "snapshot_name"),
+    (dict(disk_id="disk-1", snapshot_name="n", wait_timeout=0), "wait_timeout"),
+    (dict(snapshot_name="n"), "disk_id, snapshot_id"),
+])
+def test_bad_input_fails_before_a_client_exists(args, option, capsys):
+    with mock.patch.object(cbs_snapshot, "tencentcloud_client") as make_client:
+        code, out = run(cbs_snapshot, dict(args, secret_id="id", secret_key="key", region="ap-guangzhou"), capsys)
+    assert code == 1 and out["failed"] and option in out["msg"]
+    make_client.assert_not_called()
+
+
+def test_bad_tags_of_disk_info_fail_before_a_client_exists(capsys):
+    with mock.patch.object(cbs_disk_info, "tencentcloud_client") as make_client:
+        code, out = run(cbs_disk_info, dict(tags={"env": ["prod"]}), capsys)
+    assert code == 1 and "tags.env must be a string" in out["msg"]
+    make_client.assert_not_called()
+
+
+def test_check_and_diff_mode_change_nothing(emu, auth, capsys):
+    args = dict(auth, disk_id=["disk-emu00001", "disk-emu00002"], snapshot_name="planned", retention_days=2,
+                _ansible_check_mode=True, _ansible_diff=True)
+    code, out = run(cbs_snapshot, args, capsys)
+    assert code == 0 and out["changed"] and [d["before"] for d in out["diff"]] == [{}, {}]
+    assert [d["after"]["disk_id"] for d in out["diff"]] == ["disk-emu00001", "disk-emu00002"]
+    assert not [c for c in emu.calls()["log"] if c["action"] in MUTATING]
+    assert not emu.dump_state()["snapshots"]
+
+
+def test_create_then_find_it_with_the_info_module(emu, auth, capsys):
+    code, out = run(cbs_snapshot, dict(auth, disk_id="disk-emu00003", snapshot_name="real", tags={"k": "v"}), capsys)
+    assert code == 0 and out["changed"] and out["snapshot"]["state"] == "NORMAL" and "diff" not in out
+    code, found = run(cbs_snapshot_info, dict(auth, disk_ids=["disk-emu00003"]), capsys)
+    assert code == 0 and not found["changed"]
+    assert found["snapshots"] == [dict((k, v) for k, v in out["snapshot"].items() if k != "changed")]
+
+
+def documented_keys(module, key):
+    doc = yaml.safe_load(module.RETURN)[key]
+    return set(doc["contains"])
+
+
+def test_documented_return_keys_are_the_returned_keys():
+    snapshot = set(cbs.snapshot_result({}))
+    assert documented_keys(cbs_snapshot, "results") == snapshot | {"changed", "deleted"}
+    assert documented_keys(cbs_snapshot_info, "snapshots") == snapshot
+    assert documented_keys(cbs_disk_info, "disks") == set(cbs.disk_result({}))
