@@ -127,9 +127,10 @@ class Params:
                     and isinstance(item["Name"], str) and isinstance(item["Values"], list)
                     and all(isinstance(v, str) for v in item["Values"])):
                 raise invalid_type("Filters")
-            if len(item["Values"]) > max_values.get(item["Name"], 100):
+            limit = max_values.get(item["Name"], 100)
+            if len(item["Values"]) > limit:
                 raise ApiError("InvalidParameterValue.LimitExceeded",
-                               f"Filter `{item['Name']}` accepts at most {max_values[item['Name']]} values.")
+                               f"Filter `{item['Name']}` accepts at most {limit} values.")
             parsed.append((item["Name"], item["Values"]))
         return parsed
 
