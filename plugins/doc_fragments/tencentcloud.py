@@ -27,7 +27,7 @@ options:
     description:
       - Session token of temporary credentials (STS), sent as the C(X-TC-Token) header.
       - If not set, the value of the E(TENCENTCLOUD_SECURITY_TOKEN) environment variable is used,
-        then E(TENCENTCLOUD_SESSION_TOKEN).
+        then E(TENCENTCLOUD_SESSION_TOKEN), then E(TENCENTCLOUD_TOKEN).
     type: str
   region:
     description:

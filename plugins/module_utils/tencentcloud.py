@@ -49,7 +49,7 @@ def tencentcloud_argument_spec():
         secret_id=dict(type="str", fallback=(env_fallback, ["TENCENTCLOUD_SECRET_ID"])),
         secret_key=dict(type="str", no_log=True, fallback=(env_fallback, ["TENCENTCLOUD_SECRET_KEY"])),
         security_token=dict(type="str", no_log=True, fallback=(
-            env_fallback, ["TENCENTCLOUD_SECURITY_TOKEN", "TENCENTCLOUD_SESSION_TOKEN"])),
+            env_fallback, ["TENCENTCLOUD_SECURITY_TOKEN", "TENCENTCLOUD_SESSION_TOKEN", "TENCENTCLOUD_TOKEN"])),
         region=dict(type="str", fallback=(env_fallback, ["TENCENTCLOUD_REGION"])),
         endpoint=dict(type="str", fallback=(env_fallback, ["TENCENTCLOUD_ENDPOINT"])),
     )
