@@ -53,6 +53,7 @@ class PlaybookRun:
     status: str
     events: list
     stdout: str
+    artifacts: Path  # everything ansible-runner wrote for the run (stdout, job events, ...)
 
     def results(self, task_name):
         """Every host result of the named task (``ok``, ``changed``, ``failed`` or ``skipped``)."""
@@ -60,6 +61,13 @@ class PlaybookRun:
                 if event.get("event", "").startswith("runner_on_")
                 and event.get("event_data", {}).get("task") == task_name
                 and "res" in event.get("event_data", {})]
+
+    def failure(self, task_name):
+        """The result of the named task, which must have failed (even if a rescue handled it)."""
+        found = [event["event_data"]["res"] for event in self.events
+                 if event.get("event") == "runner_on_failed" and event["event_data"].get("task") == task_name]
+        assert len(found) == 1, "expected %r to fail once, it failed %d times" % (task_name, len(found))
+        return found[0]
 
     def result(self, task_name):
         found = self.results(task_name)
@@ -88,7 +96,7 @@ def run_playbook(emulator, collections_path, tmp_path):
             extravars=dict(auth_vars(emulator), **(extra_vars or {})), envvars=env, cmdline=cmdline or None,
             verbosity=verbosity or None, quiet=True, json_mode=False,
         )
-        return PlaybookRun(runner.rc, runner.status, list(runner.events), runner.stdout.read())
+        return PlaybookRun(runner.rc, runner.status, list(runner.events), runner.stdout.read(), data_dir / "artifacts")
     return run
 
 
