@@ -19,7 +19,7 @@ def snapshots(emu, disk_id=None, name=None):
 
 
 def failure(run, task):
-    """The task's result, which must be a failure (ansible-runner leaves ``failed`` out of ``res``)."""
+    """The task's result, which must be a failure, rescued or not (ansible-runner leaves ``failed`` out of ``res``)."""
     (event,) = [e for e in run.events if e.get("event") in ("runner_on_ok", "runner_on_failed")
                 and e["event_data"].get("task") == task]
     assert event["event"] == "runner_on_failed", (task, event["event_data"]["res"])
@@ -116,6 +116,7 @@ def test_absent_by_id_and_by_name(emulator, run_playbook):
 def test_bad_input_fails_naming_the_option_without_any_call(emulator, run_playbook):
     soon = (datetime.now(timezone.utc) + timedelta(hours=2)).isoformat()
     run = run_playbook("cbs_snapshot_bad_input.yml", extra_vars=dict(soon=soon))
+    assert run.rc == 0, run.stdout   # every failure was rescued, and the rescue's assertions held
     expected = {
         "Name too long": ["snapshot_name", "61", "60"],
         "Deadline too soon": ["deadline", "at least one day"],
@@ -161,6 +162,7 @@ def test_lost_answers_and_api_errors(emulator, run_playbook):
     emulator.set_faults(rules=[{"action": "CreateSnapshot", "lose": "after_apply"},
                                {"action": "CreateSnapshot", "lose": "before_apply"}])
     run = run_playbook("cbs_snapshot_faults.yml", extra_vars=dict(full_disk=full_disk))
+    assert run.rc == 0, run.stdout   # the refused disks' failure was rescued, and the rescue's assertions held
 
     after = run.result("Answer lost after the snapshot was made")
     assert after["changed"] and after["snapshot"]["state"] == "NORMAL"
@@ -193,6 +195,7 @@ def test_temporary_credentials(emulator, run_playbook):
                                                       secret_key=creds["tencent_temp_key"]),
                                        temp_token=creds["tencent_token"]),
                        envvars=dict(TENCENTCLOUD_SECURITY_TOKEN=creds["tencent_token"]))
+    assert run.rc == 0, run.stdout   # the refusal without a token was rescued, and the rescue's assertions held
     assert run.result("Token from the option")["changed"]
     assert [s["snapshot_name"] for s in run.result("Token from the environment")["snapshots"]] == ["temporary"]
     refused = failure(run, "No token")
