@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 READY := $(VENV)/.ready
 PYTEST := $(BIN)/python -m pytest -p no:cacheprovider
 
-.PHONY: demo test units integration sanity lint changelog-lint clean
+.PHONY: demo test units integration sanity lint changelog-lint bench soak clean
 
 $(READY): requirements.txt tests/requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,14 @@ lint: $(READY)
 
 changelog-lint: $(READY)
 	$(BIN)/antsibull-changelog lint
+
+## bench: the fleet roles on 1000 emulated disks against the API's rate limit, and a plain loop beside them
+bench: $(READY)
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python tests/benchmarks/fleet_bench.py $(BENCH_ARGS)
+
+## soak: the fleet roles on 1000 emulated disks with every fault at once, until converged
+soak: $(READY)
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python tests/benchmarks/soak.py $(SOAK_ARGS)
 
 clean:
 	rm -rf $(VENV) collections tests/output

@@ -1,0 +1,143 @@
+# Copyright (c) snapshield.cloud contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""``make bench``: the fleet roles against the emulator, which limits every action to 20 requests/second.
+
+For each role: the first run and the converged re-run on a fleet of N disks (wall time, API calls per
+run and per disk, the API bound = sum over actions of calls / rate limit), then a plain ``loop:`` over the
+single-disk module on a smaller, already converged fleet, and the per-disk speed-up of the role over it.
+Exits 1 when a target of issue 5 is missed.
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+PLAYBOOKS = Path(__file__).resolve().parent / "playbooks"
+sys.path.insert(0, str(ROOT))
+
+from tests.emulator import DEFAULT_CREDENTIALS  # noqa: E402  pylint: disable=wrong-import-position
+
+RATE_LIMIT = 20.0
+# The emulator's own limits for actions that CBS publishes higher (DescribeDisks: 100/s).
+ACTION_LIMITS = {"DescribeDisks": 100.0}
+READ_PREFIX = "Describe"
+
+
+class Bench:
+    def __init__(self, workdir, disks):
+        self.workdir = workdir
+        self.disks = disks
+        port_file = workdir / "emulator.url"
+        self.emulator = subprocess.Popen(
+            [sys.executable, "-m", "tests.emulator", "--rate-limit", str(RATE_LIMIT), "--snapshot-delay", "1",
+             "--port-file", str(port_file)], cwd=ROOT, stdout=subprocess.DEVNULL)
+        deadline = time.monotonic() + 30
+        while not (port_file.exists() and port_file.read_text().strip()):
+            if time.monotonic() > deadline or self.emulator.poll() is not None:
+                raise SystemExit("the emulator did not start")
+            time.sleep(0.1)
+        self.url = port_file.read_text().strip()
+        collection = workdir / "ansible_collections" / "snapshield" / "cloud"
+        collection.parent.mkdir(parents=True)
+        collection.symlink_to(ROOT)
+        creds = DEFAULT_CREDENTIALS
+        self.env = dict(
+            os.environ, ANSIBLE_COLLECTIONS_PATH=str(workdir), ANSIBLE_PYTHON_INTERPRETER=sys.executable,
+            ANSIBLE_LOCALHOST_WARNING="false", ANSIBLE_INVENTORY_UNPARSED_WARNING="false",
+            UCLOUD_PUBLIC_KEY=creds["ucloud_public_key"], UCLOUD_PRIVATE_KEY=creds["ucloud_private_key"],
+            UCLOUD_REGION="cn-bj2", UCLOUD_BASE_URL=self.url,
+            TENCENTCLOUD_SECRET_ID=creds["tencent_secret_id"], TENCENTCLOUD_SECRET_KEY=creds["tencent_secret_key"],
+            TENCENTCLOUD_REGION="ap-guangzhou", TENCENTCLOUD_ENDPOINT=self.url)
+
+    def control(self, path, body=None):
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(self.url + "/_emulator/" + path, data=data,
+                                         headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            return json.loads(answer.read())
+
+    def seed(self, cloud, count, **spec):
+        return self.control("seed", dict(spec, cloud=cloud, count=count))["disks"]
+
+    def run(self, label, playbook, disks, extra_vars=None):
+        self.control("clear_calls")
+        command = [str(Path(sys.executable).parent / "ansible-playbook"), str(PLAYBOOKS / playbook)]
+        if extra_vars:
+            command += ["-e", json.dumps(extra_vars)]
+        start = time.monotonic()
+        done = subprocess.run(command, env=self.env, cwd=ROOT, capture_output=True, text=True, check=False)
+        wall = time.monotonic() - start
+        if done.returncode:
+            sys.stdout.write(done.stdout[-4000:])
+            raise SystemExit("%s failed (rc %s)" % (label, done.returncode))
+        actions = self.control("calls")["actions"]
+        calls = {name: counters["total"] for name, counters in actions.items()}
+        bound = sum(count / ACTION_LIMITS.get(name, RATE_LIMIT) for name, count in calls.items())
+        reads = sum(count for name, count in calls.items() if name.startswith(READ_PREFIX))
+        figures = dict(label=label, disks=disks, wall=wall, calls=sum(calls.values()), reads=reads, bound=bound,
+                       per_disk=wall / disks, calls_by_action=calls)
+        print("%-28s %6d disks %8.1f s %7d calls %6.2f calls/disk %7.1f s bound  x%.2f of bound  %.4f s/disk" % (
+            label, disks, wall, figures["calls"], figures["calls"] / disks, bound, wall / bound if bound else 0,
+            figures["per_disk"]), flush=True)
+        return figures
+
+    def close(self):
+        self.emulator.terminate()
+        self.emulator.wait(timeout=10)
+
+
+def check(targets, name, ok, detail):
+    targets.append((name, ok, detail))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--disks", type=int, default=1000, help="fleet size for the roles")
+    parser.add_argument("--loop-disks", type=int, default=100, help="fleet size for the plain loop")
+    parser.add_argument("--json", help="also write every figure to this file")
+    args = parser.parse_args()
+    targets, figures = [], []
+    with tempfile.TemporaryDirectory(prefix="snapshield-bench-") as tmp:
+        bench = Bench(Path(tmp), args.disks)
+        try:
+            print("Emulator %s, every action limited to %.0f requests/second (DescribeDisks %.0f)\n" % (
+                bench.url, RATE_LIMIT, ACTION_LIMITS["DescribeDisks"]), flush=True)
+            udisks = bench.seed("ucloud", args.disks, zone="cn-bj2-02", tag="bench")
+            cbs_disks = bench.seed("tencent", args.disks, zone="ap-guangzhou-3", tags={"fleet": "bench"},
+                                   snapshot_ability=True, encrypted=False)
+            for role, loop, disks, speedup in (("usnap_fleet", "usnap_loop", udisks, 8),
+                                               ("cbs_fleet", "cbs_loop", cbs_disks, 20)):
+                first = bench.run(role + " first run", role + ".yml", len(disks))
+                again = bench.run(role + " converged re-run", role + ".yml", len(disks))
+                plain = bench.run(loop + " (plain loop)", loop + ".yml", args.loop_disks,
+                                  dict(bench_disks=disks[:args.loop_disks]))
+                figures += [first, again, plain]
+                for run in (first, again):
+                    check(targets, run["label"] + " within 1.25 x API bound + 5 s",
+                          run["wall"] <= 1.25 * run["bound"] + 5, "%.1f s <= %.1f s" % (
+                              run["wall"], 1.25 * run["bound"] + 5))
+                ratio = plain["per_disk"] / again["per_disk"]
+                check(targets, "%s converged re-run >= %dx faster per disk than the loop" % (role, speedup),
+                      ratio >= speedup, "%.1fx" % ratio)
+                if role == "cbs_fleet":
+                    check(targets, "cbs_fleet converged re-run reads <= 1 call per 10 disks",
+                          again["reads"] <= len(disks) / 10.0, "%d reads for %d disks" % (again["reads"], len(disks)))
+        finally:
+            bench.close()
+    print()
+    for name, ok, detail in targets:
+        print("%-4s %-66s %s" % ("ok" if ok else "MISS", name, detail))
+    if args.json:
+        Path(args.json).write_text(json.dumps(dict(figures=figures, targets=targets), indent=2))
+    return 0 if all(ok for name, ok, detail in targets) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
