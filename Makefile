@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 READY := $(VENV)/.ready
 PYTEST := $(BIN)/python -m pytest -p no:cacheprovider
 
-.PHONY: demo test units integration sanity lint changelog-lint bench soak clean
+.PHONY: demo test units integration sanity lint changelog-lint docs-lint docs-build bench soak clean
 
 $(READY): requirements.txt tests/requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -18,7 +18,7 @@ demo: $(READY)
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python scripts/demo.py
 
 ## test: everything CI runs
-test: units integration sanity lint changelog-lint
+test: units integration sanity lint changelog-lint docs-lint
 
 units: $(READY)
 	$(PYTEST) tests/unit
@@ -34,6 +34,13 @@ lint: $(READY)
 
 changelog-lint: $(READY)
 	$(BIN)/antsibull-changelog lint
+
+docs-lint: $(READY)
+	scripts/docs.sh lint
+
+## docs-build: the module, role and filter reference (RST) from the plugins' own docs, into build/docs
+docs-build: $(READY)
+	scripts/docs.sh build
 
 ## bench: the fleet roles on 1000 emulated disks against the API's rate limit, and a plain loop beside them
 bench: $(READY)
