@@ -67,7 +67,7 @@ class Bench:
         return self.control("seed", dict(spec, cloud=cloud, count=count))["disks"]
 
     def run(self, label, playbook, disks, extra_vars=None):
-        self.control("clear_calls")
+        self.control("clear_calls", {})
         command = [str(Path(sys.executable).parent / "ansible-playbook"), str(PLAYBOOKS / playbook)]
         if extra_vars:
             command += ["-e", json.dumps(extra_vars)]
