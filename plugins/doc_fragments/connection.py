@@ -14,16 +14,17 @@ options:
   validate_certs:
     description:
       - Verify the API endpoint's TLS certificate. Turn it off only for a test endpoint you trust.
+      - A certificate that fails verification fails the task at once, without retries and before anything is sent.
     type: bool
     default: true
   timeout:
     description:
-      - Seconds to wait for an API answer once connected.
+      - Seconds to wait for an API answer once connected, from 1 to 3600.
     type: int
     default: 30
   connect_timeout:
     description:
-      - Seconds to wait for a connection to the API endpoint.
+      - Seconds to wait for a connection to the API endpoint, from 1 to 3600.
     type: int
     default: 10
   retries:

@@ -8,6 +8,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import math
+from collections import Counter
+
 from ansible.module_utils.basic import missing_required_lib
 
 from ansible_collections.snapshield.cloud.plugins.module_utils.transport import (
@@ -27,17 +30,24 @@ CONNECTION_ARGUMENT_SPEC = dict(
     retries=dict(type="int", default=DEFAULT_RETRIES),
     rate_limit=dict(type="float", default=DEFAULT_RATE_LIMIT),
 )
+MAX_TIMEOUT = 3600      # seconds: a longer wait for one HTTP answer is a hung connection (and overflows the socket)
+
+
+def is_whole(value):
+    """An int that is not a bool (AnsibleModule lets ``yes`` through as an int option's value)."""
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def connection_kwargs(module):
     """Client keyword arguments from the connection options, validated before any call."""
     params = module.params
     for name in ("timeout", "connect_timeout"):
-        if params[name] <= 0:
-            module.fail_json(msg="%s must be a positive number of seconds, got %s" % (name, params[name]))
-    if params["retries"] < 0:
-        module.fail_json(msg="retries must be 0 or more, got %s" % params["retries"])
-    if params["rate_limit"] < 0:
+        if not is_whole(params[name]) or not 0 < params[name] <= MAX_TIMEOUT:
+            module.fail_json(msg="%s must be a whole number of seconds from 1 to %d, got %r"
+                             % (name, MAX_TIMEOUT, params[name]))
+    if not is_whole(params["retries"]) or params["retries"] < 0:
+        module.fail_json(msg="retries must be a whole number, 0 or more, got %r" % (params["retries"],))
+    if not math.isfinite(params["rate_limit"]) or params["rate_limit"] < 0:
         module.fail_json(msg="rate_limit must be 0 (no limit) or more requests per second, got %s"
                          % params["rate_limit"])
     return dict(
@@ -47,6 +57,42 @@ def connection_kwargs(module):
         retries=params["retries"],
         rate_limit=params["rate_limit"],
     )
+
+
+def check_ids(value, option, noun="disk id", required=True):
+    """One id or a list of ids, as a list of stripped ids: not empty, no blank id, no id twice.
+
+    ``None`` (the option left out) is an error when ``required``, else returned as is. An empty list is
+    always an error: to a mutating module it would do nothing, and to an ``_info`` module it must not mean
+    "everything". ValueError names the option.
+    """
+    if value is None and not required:
+        return None
+    ids = [value] if isinstance(value, str) else value
+    if not isinstance(ids, (list, tuple)) or not ids:
+        raise ValueError("%s must be a %s or a non-empty list of %ss, got %s" % (option, noun, noun, _short(value)))
+    for position, item in enumerate(ids):
+        if not isinstance(item, str) or not item.strip():
+            raise ValueError("%s must not contain empty ids, got %r at position %d" % (option, item, position + 1))
+    ids = [item.strip() for item in ids]
+    duplicates = sorted(item for item, count in Counter(ids).items() if count > 1)
+    if duplicates:
+        more = " (and %d more)" % (len(duplicates) - 5) if len(duplicates) > 5 else ""
+        raise ValueError("%s lists %s%s more than once" % (option, ", ".join(duplicates[:5]), more))
+    return ids
+
+
+def check_not_blank(params, options):
+    """ValueError naming the first of ``options`` given as an empty or blank string."""
+    for option in options:
+        value = params.get(option)
+        if isinstance(value, str) and not value.strip():
+            raise ValueError("%s must not be empty: give a value or leave the option out" % option)
+
+
+def _short(value, limit=80):
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit] + "..."
 
 
 def require_requests(module):

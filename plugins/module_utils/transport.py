@@ -13,6 +13,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import random
+import ssl
 import threading
 import time
 import traceback
@@ -76,7 +77,7 @@ def is_read_only(action):
 
 def backoff_delay(attempt, base=0.25, cap=8.0, rng=random):
     """Full-jitter exponential backoff: a random delay up to ``base * 2**attempt``, capped."""
-    return rng.uniform(0, min(cap, base * (2 ** attempt)))
+    return rng.uniform(0, min(cap, base * (2 ** min(attempt, 30))))
 
 
 class RateLimiter:
@@ -151,6 +152,12 @@ class ApiClient:
         try:
             response = self.session.post(url, timeout=self.timeout, verify=self.validate_certs, **kwargs)
         except requests.exceptions.RequestException as exc:
+            if _certificate_rejected(exc):
+                # The handshake failed, so nothing was sent; and trying again cannot help.
+                raise ApiError("the endpoint's TLS certificate was rejected (%s): make this machine trust the CA that "
+                               "signed it (or point REQUESTS_CA_BUNDLE at it), or for a test endpoint you trust set "
+                               "validate_certs=false" % _describe_network_error(exc), code="CertificateError",
+                               action=action, kind=FINAL)
             raise ApiError("%s: %s" % (type(exc).__name__, _describe_network_error(exc)), code="NetworkError",
                            action=action, kind=REFUSED if _never_sent(exc) else TRANSIENT)
         if response.status_code == 429:
@@ -194,6 +201,17 @@ class ApiClient:
             total = page.get("TotalCount")
             if len(items) < page_size or (total is not None and offset >= int(total)):
                 return
+
+
+def _certificate_rejected(exc):
+    """True when a transport failure is a failed TLS certificate verification (requests wraps it twice)."""
+    for dummy in range(5):
+        if isinstance(exc, ssl.SSLCertVerificationError):
+            return True
+        exc = getattr(exc, "reason", None) or (exc.args[0] if exc.args else None)
+        if not isinstance(exc, BaseException):
+            return False
+    return False
 
 
 def _describe_network_error(exc):

@@ -166,10 +166,10 @@ def main():
         supports_check_mode=True,
         mutually_exclusive=[("disk_ids", name) for name in filters],
     )
-    query = cbs.validated(module, cbs.disk_filters)
+    query = cbs.validated(module, cbs.disk_query)
     client = tencentcloud_client(module)
     try:
-        disks = cbs.find_disks(client, module.params["disk_ids"], query)
+        disks = cbs.find_disks(client, **query)
     except ApiError as error:
         fail_api_error(module, cbs.explain(error))
     module.exit_json(changed=False, disks=[cbs.disk_result(disk) for disk in disks])

@@ -76,12 +76,16 @@ class Emulator:
     def __init__(self, disks: int = 0, *, port: int = 0, seed: int = 0,
                  snapshot_delay: float = 2.0, rate_limit: float = 20.0, error_rate: float = 0.0,
                  latency: float = 0.0, jitter: float = 0.0, lost_rate: float = 0.0,
-                 settings: dict = None, credentials: dict = None, verbose: bool = False):
+                 settings: dict = None, credentials: dict = None, verbose: bool = False,
+                 ssl_context=None):
         faults = {"rate_limit": rate_limit, "error_rate": error_rate, "latency": latency,
                   "jitter": jitter, "lost_rate": lost_rate}
         self.core = Core(disks=disks, seed=seed, faults=faults, credentials=credentials,
                          settings={"snapshot_delay": snapshot_delay, **(settings or {})})
         self._server = _Server(port, self.core, verbose)
+        if ssl_context is not None:         # HTTPS: ``ssl_context`` is an ``ssl.SSLContext`` with the server's cert
+            self._server.socket = ssl_context.wrap_socket(self._server.socket, server_side=True)
+        self._scheme = "http" if ssl_context is None else "https"
         self._thread = None
 
     # ------------------------------------------------------------------ lifecycle
@@ -96,7 +100,7 @@ class Emulator:
 
     @property
     def url(self) -> str:
-        return f"http://{self.endpoint}"
+        return f"{self._scheme}://{self.endpoint}"
 
     @property
     def state(self):

@@ -51,8 +51,8 @@ def test_check_mode_report_prices_the_change_per_period_and_in_total():
 
 
 def test_absent_run_reports_disks_unprotected():
-    results = [dict(disk_id="a", zone="z", changed=True, service_id="usnap-a"), dict(disk_id="b", zone="z",
-                                                                                        changed=False)]
+    results = [dict(disk_id="a", zone="z", changed=True, service_id="usnap-a"),
+               dict(disk_id="b", zone="z", changed=False)]
     report = fleet_report(results, "ucloud", state="absent", now=NOW)
     assert report["totals"]["unprotected"] == 2 and report["totals"]["protected"] == 0
     assert [row["state"] for row in report["rows"]] == ["removed", "no service"]
