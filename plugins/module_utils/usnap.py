@@ -14,9 +14,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from collections import Counter
+import threading
 
-from ansible_collections.snapshield.cloud.plugins.module_utils.common import fail_api_error
+from ansible_collections.snapshield.cloud.plugins.module_utils.common import check_ids, check_not_blank, fail_api_error
 from ansible_collections.snapshield.cloud.plugins.module_utils.fleet import DiskError, run_concurrently
 from ansible_collections.snapshield.cloud.plugins.module_utils.transport import ApiError
 
@@ -94,18 +94,7 @@ def validate_plan(params):
 
 def validate_disk_ids(value, required=True):
     """One id or a list of ids, as a list: non-empty, no empty ids, no duplicates (None when optional and not given)."""
-    if value is None and not required:
-        return None
-    ids = [value] if isinstance(value, str) else value
-    if not isinstance(ids, (list, tuple)) or (required and not ids):
-        raise ValueError("disk_id must be a disk id or a non-empty list of disk ids, got %r" % (value,))
-    if not all(isinstance(item, str) and item.strip() for item in ids):
-        raise ValueError("disk_id must not contain empty ids, got %r" % (value,))
-    ids = [item.strip() for item in ids]
-    duplicates = sorted(item for item, count in Counter(ids).items() if count > 1)
-    if duplicates:
-        raise ValueError("disk_id lists %s more than once" % ", ".join(duplicates))
-    return ids
+    return check_ids(value, "disk_id", required=required)
 
 
 def validate_zone(value):
@@ -116,6 +105,7 @@ def validate_zone(value):
 
 def service_request(params):
     """What usnap_service is asked to do, validated."""
+    check_not_blank(params, ("business_group", "coupon_id"))
     want = dict(zone=validate_zone(params.get("zone")), disk_ids=validate_disk_ids(params.get("disk_id")),
                 state=params.get("state", "present"), business_group=params.get("business_group"),
                 coupon_id=params.get("coupon_id"))
@@ -142,6 +132,7 @@ def price_request(params):
 def listing_request(params):
     """What an _info module is asked to list: zone (optional for disks), disk_ids (None = all) and filters."""
     zone = params.get("zone")
+    check_not_blank(params, ("business_group", "name"))
     return dict(zone=None if zone is None else validate_zone(zone),
                 disk_ids=validate_disk_ids(params.get("disk_id"), required=False),
                 business_group=params.get("business_group"), name=params.get("name"))
@@ -375,6 +366,23 @@ def call_once(client, action, params, applied, attempts=ATTEMPTS):
     raise error
 
 
+class Memo:
+    """``get(key, compute)``: ``compute()`` once per key, across threads; a failure is not remembered."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._key_locks = {}
+        self._values = {}
+
+    def get(self, key, compute):
+        with self._lock:
+            key_lock = self._key_locks.setdefault(key, threading.Lock())
+        with key_lock:
+            if key not in self._values:
+                self._values[key] = compute()
+            return self._values[key]
+
+
 class ServiceConverger:
     """Brings one disk's snapshot service to what usnap_service was asked; fleet.converge calls it per disk."""
 
@@ -390,6 +398,9 @@ class ServiceConverger:
             # New services are priced by disk size: read sizes in pages when that is cheaper too.
             sized = [d for d in ids if self.services.get(d) is None] if self.services.complete else ids
         self.disks = disk_index(client, self.zone, sized)
+        # Every new service of this task has the same plan, so its price depends on the size only:
+        # a fleet is priced in one call per distinct size, not one per disk.
+        self.prices = Memo()
 
     def __call__(self, disk_id):
         row = self.services.get(disk_id)
@@ -423,7 +434,8 @@ class ServiceConverger:
             result.update(charge_type=plan["charge_type"] or DEFAULT_CHARGE_TYPE,
                           business_group=self.want["business_group"] or "Default",
                           disk_size=disk_size(self.disks, self.zone, disk_id))
-            result["price"] = service_price(self.client, self.zone, result["disk_size"], plan)
+            result["price"] = dict(self.prices.get(result["disk_size"], lambda: service_price(
+                self.client, self.zone, result["disk_size"], plan)))
             return dict(result, changed=True)
         params = dict(_chain_params(plan), Zone=self.zone, VDiskId=disk_id, Quantity=plan["quantity"],
                       ChargeType=plan["charge_type"] or DEFAULT_CHARGE_TYPE, Tag=self.want["business_group"],

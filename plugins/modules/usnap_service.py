@@ -83,9 +83,15 @@ EXAMPLES = r"""
     day: 10
     charge_type: Year
 
-- name: Protect a fleet with the flagship chain
+- name: Find the disks of the db business group
+  snapshield.cloud.ucloud_disk_info:
+    zone: cn-bj2-02
+    business_group: db
+  register: db_disks
+
+- name: Protect its data disks with the flagship chain
   snapshield.cloud.usnap_service:
-    disk_id: "{{ data_disks }}"
+    disk_id: "{{ db_disks.disks | rejectattr('is_boot') | map(attribute='disk_id') | list }}"
     zone: cn-bj2-02
     backup_mode: Ultimate
     business_group: db

@@ -5,7 +5,7 @@
 import pytest
 
 from ansible_collections.snapshield.cloud.plugins.module_utils import usnap
-from ansible_collections.snapshield.cloud.plugins.module_utils.fleet import DiskError
+from ansible_collections.snapshield.cloud.plugins.module_utils.fleet import DiskError, run_concurrently
 from ansible_collections.snapshield.cloud.plugins.module_utils.ucloud import UCloudClient
 from tests.emulator import Emulator
 
@@ -97,4 +97,35 @@ def test_check_mode_fleet_reads_sizes_in_pages(emu, client):
     results = [converge_one(disk) for disk in fleet]
     assert all(r["changed"] and r["price"]["price"] > 0 and r["disk_size"] for r in results)
     counts = {name: c["total"] for name, c in emu.calls()["actions"].items()}
-    assert counts == {"DescribeSnapshotService": 1, "DescribeUDisk": 1, "DescribeSnapshotServicePrice": 12}
+    # 12 disks of 6 sizes: one price call per size (the plan is the same for every disk of the task).
+    assert counts == {"DescribeSnapshotService": 1, "DescribeUDisk": 1, "DescribeSnapshotServicePrice": 6}
+    by_size = {}
+    for r in results:
+        assert by_size.setdefault(r["disk_size"], r["price"]) == r["price"]
+    assert len(by_size) == 6
+
+
+def test_check_mode_fleet_prices_each_size_once_when_worked_concurrently(emu, client):
+    fleet = emu.seed(count=24, zone=ZONE)["disks"]   # 6 sizes, 4 disks each
+    emu.clear_calls()
+    converge_one = converger(client, fleet, FakeModule(check_mode=True), backup_mode="Ultimate")
+    outcomes = run_concurrently(converge_one, fleet)
+    assert all(error is None and result["price"]["price"] > 0 for _disk, result, error in outcomes)
+    assert emu.calls()["actions"]["DescribeSnapshotServicePrice"]["total"] == 6
+
+
+def test_memo_computes_once_per_key_and_forgets_failures():
+    memo, calls = usnap.Memo(), []
+
+    def compute(value):
+        calls.append(value)
+        if value is None:
+            raise DiskError("no value")
+        return value
+
+    assert [memo.get(k % 2, lambda k=k: compute(k % 2)) for k in range(6)] == [0, 1, 0, 1, 0, 1]
+    assert calls == [0, 1]
+    for _attempt in range(2):
+        with pytest.raises(DiskError):
+            memo.get("x", lambda: compute(None))
+    assert calls == [0, 1, None, None]
