@@ -65,7 +65,7 @@ def fleet_report(results, cloud, skipped=None, check_mode=False, state="present"
     rows = []
     for result in results or []:
         row = dict(disk_id=result.get("disk_id"), zone=result.get("zone"), changed=bool(result.get("changed")),
-                   note=result.get("msg") if result.get("failed") else "")
+                   note=result.get("msg") if result.get("failed") else result.get("note") or "")
         if result.get("failed"):
             row.update(coverage="failed", plan="", state="failed", mode="none", price=None, charge_type=None)
         else:

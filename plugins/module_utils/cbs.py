@@ -2,7 +2,7 @@
 # Copyright (c) snapshield.cloud contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Tencent Cloud CBS snapshots: validation, batched lookups, create-with-re-read, waits, delete, results.
+"""Tencent Cloud CBS snapshots: validation, batched lookups, create-with-re-read, waits, delete, retention, results.
 
 Shared by cbs_snapshot, cbs_snapshot_info and cbs_disk_info. Validation here never calls the API, so a
 module validates everything before it creates a client.
@@ -17,8 +17,13 @@ import threading
 import time
 from datetime import datetime, timedelta, timezone
 
-from ansible_collections.snapshield.cloud.plugins.module_utils.common import fail_api_error
-from ansible_collections.snapshield.cloud.plugins.module_utils.fleet import DiskError
+from ansible_collections.snapshield.cloud.plugins.module_utils.common import (
+    check_ids,
+    check_not_blank,
+    fail_api_error,
+    is_whole,
+)
+from ansible_collections.snapshield.cloud.plugins.module_utils.fleet import DiskError, run_concurrently
 from ansible_collections.snapshield.cloud.plugins.module_utils.tencentcloud import REFUSED_CODES
 from ansible_collections.snapshield.cloud.plugins.module_utils.transport import REFUSED, ApiError, backoff_delay
 
@@ -26,9 +31,13 @@ MAX_NAME = 60
 MAX_TAG_KEY = 127
 MAX_TAG_VALUE = 255
 MIN_LIFETIME = 86400            # CBS wants a deadline at least one day away
+MAX_RETENTION_DAYS = 36500      # 100 years: longer is as good as permanent (and must stay a valid date)
+MAX_NUMBER = 2 ** 31 - 1        # any other count or duration: far beyond use, well within time arithmetic
 RETENTION_MARGIN = 60           # seconds added to retention_days so the one-day rule holds on arrival
 DISK_FILTER_MAX = 10            # values the disk-id filter of DescribeSnapshots accepts
 IDS_PER_CALL = 100
+PAGE_SIZE = 100                 # the most DescribeSnapshots returns per call
+DELETE_BATCH = 100              # snapshot ids per DeleteSnapshots call when pruning
 CREATE_ROUNDS = 3               # CreateSnapshot attempts after lost answers
 DELETE_ROUNDS = 3
 VISIBILITY_GRACE = 10.0         # seconds a just-created snapshot may stay invisible to DescribeSnapshots
@@ -37,7 +46,8 @@ POLL_FIRST, POLL_MAX, POLL_SPACING = 1.0, 10.0, 1.0
 DISK_USAGES = ("SYSTEM_DISK", "DATA_DISK")
 SNAPSHOT_STATES = ("NORMAL", "CREATING", "ROLLBACKING", "COPYING_FROM_REMOTE", "CHECKING_COPIED", "TORECYCLE")
 USABLE = ("NORMAL", "CREATING")
-CREATE_ONLY = ("deadline", "retention_days", "tags", "disk_usage", "disk_backup_id", "min_age")
+CREATE_ONLY = ("deadline", "retention_days", "tags", "disk_usage", "disk_backup_id", "min_age", "keep",
+               "managed_tags")
 
 _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})"
                   r"(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?)?$", re.I)
@@ -112,26 +122,28 @@ def check_tags(tags, option="tags"):
     return dict(tags)
 
 
-def _positive(params, name):
+def _positive(params, name, maximum=MAX_NUMBER):
     value = params.get(name)
-    if value is not None and value < 1:
-        raise ValueError("%s must be 1 or more, got %s" % (name, value))
+    if value is None:
+        return None
+    if not is_whole(value) or value < 1:
+        raise ValueError("%s must be 1 or more, got %r" % (name, value))
+    if value > maximum:
+        raise ValueError("%s must be at most %d, got %r" % (name, maximum, value))
     return value
 
 
 def snapshot_request(params, now=None):
     """The cbs_snapshot options, checked and normalised; ValueError names the option at fault."""
     now = time.time() if now is None else now
+    check_not_blank(params, ("snapshot_id", "disk_backup_id"))
     request = dict(state=params["state"], snapshot_id=params.get("snapshot_id"), wait=params["wait"],
                    disk_usage=params.get("disk_usage"), disk_backup_id=params.get("disk_backup_id"),
-                   retention_days=_positive(params, "retention_days"), wait_timeout=_positive(params, "wait_timeout"),
+                   retention_days=_positive(params, "retention_days", MAX_RETENTION_DAYS),
+                   wait_timeout=_positive(params, "wait_timeout"),
                    min_age=_positive(params, "min_age"), name=check_name(params.get("snapshot_name")),
-                   tags=check_tags(params.get("tags")), deadline=None, disk_ids=[])
-    for disk_id in params.get("disk_id") or []:
-        if not isinstance(disk_id, str) or not disk_id.strip():
-            raise ValueError("disk_id must be a list of non-empty disk ids, got %r" % (disk_id,))
-        if disk_id.strip() not in request["disk_ids"]:
-            request["disk_ids"].append(disk_id.strip())
+                   tags=check_tags(params.get("tags")), deadline=None,
+                   disk_ids=check_ids(params.get("disk_id"), "disk_id", required=False) or [])
     if params.get("deadline") is not None:
         request["deadline"] = check_deadline(params["deadline"], now)
     if request["disk_backup_id"] and len(request["disk_ids"]) > 1:
@@ -141,12 +153,31 @@ def snapshot_request(params, now=None):
         if extra:
             raise ValueError("%s only apply when creating a snapshot from disk_id and snapshot_name; snapshot_id "
                              "addresses an existing one" % ", ".join(extra))
+    _retention(params, request)
     return request
+
+
+def _retention(params, request):
+    """``keep`` and ``managed_tags``: the managed tags are added to the tags of new snapshots."""
+    request["keep"] = _positive(params, "keep")
+    request["managed_tags"] = check_tags(params.get("managed_tags"), "managed_tags")
+    if request["keep"] and request["state"] != "present":
+        raise ValueError("keep prunes older snapshots after making sure the new one exists; it only applies with "
+                         "state=present")
+    if request["keep"] and not request["managed_tags"]:
+        raise ValueError("keep needs managed_tags: only snapshots carrying every one of those tags are counted and "
+                         "deleted, so snapshots made by others are never touched")
+    for key, value in sorted(request["managed_tags"].items()):
+        if request["tags"].get(key, value) != value:
+            raise ValueError("managed_tags.%s is %r but tags.%s is %r: a new snapshot can carry only one of them"
+                             % (key, value, key, request["tags"][key]))
+    request["tags"] = dict(request["tags"], **request["managed_tags"])
 
 
 def snapshot_query(params):
     """cbs_snapshot_info's options as find_snapshots arguments."""
-    return dict(snapshot_ids=params.get("snapshot_ids"), disk_ids=params.get("disk_ids"),
+    return dict(snapshot_ids=check_ids(params.get("snapshot_ids"), "snapshot_ids", "snapshot id", required=False),
+                disk_ids=check_ids(params.get("disk_ids"), "disk_ids", required=False),
                 name=check_name(params.get("snapshot_name")), state=params.get("snapshot_state"))
 
 
@@ -295,6 +326,40 @@ def snapshots_of_disks(client, disk_ids, name=None, extra_filters=None):
     return found
 
 
+def snapshots_for_disks(client, disk_ids, name=None):
+    """``{disk id: [its snapshots, newest first]}``, named exactly ``name`` if given, in the fewest calls.
+
+    There are two ways to read them: disk-id filter batches (one call per 10 disks, more for a batch with over
+    100 snapshots) or every snapshot of the region (with that name), 100 a page. With more than one batch to
+    make, the first page of the region is read: its TotalCount tells how many pages the region takes. When
+    that is no more than the batches, the rest of the region is read; otherwise the batches are, and that
+    first page was the one call more than the cheaper way.
+    """
+    batches = -(-len(disk_ids) // DISK_FILTER_MAX)
+    if batches <= 1:
+        return snapshots_of_disks(client, disk_ids, name)
+    params = dict(OrderField="CREATE_TIME", Order="DESC", Limit=PAGE_SIZE)
+    if name is not None:
+        params["Filters"] = [dict(Name="snapshot-name", Values=[name])]
+    page = client.call("DescribeSnapshots", dict(params, Offset=0))
+    if -(-int(page.get("TotalCount") or 0) // PAGE_SIZE) > batches:
+        return snapshots_of_disks(client, disk_ids, name)
+    found = dict((disk_id, []) for disk_id in disk_ids)
+    seen, offset = set(), 0
+    while True:
+        items = page.get("SnapshotSet") or []
+        for snap in items:
+            # a snapshot made or deleted meanwhile shifts the pages: skip one seen twice
+            if snap.get("DiskId") in found and snap.get("SnapshotId") not in seen and (
+                    name is None or snap.get("SnapshotName") == name):
+                seen.add(snap.get("SnapshotId"))
+                found[snap["DiskId"]].append(snap)
+        offset += len(items)
+        if len(items) < PAGE_SIZE or offset >= int(page.get("TotalCount") or 0):
+            return found
+        page = client.call("DescribeSnapshots", dict(params, Offset=offset))
+
+
 def find_snapshots(client, snapshot_ids=None, disk_ids=None, name=None, state=None):
     """cbs_snapshot_info: snapshots by ids, or by disks, exact name and state (all pages)."""
     if snapshot_ids:
@@ -317,6 +382,12 @@ def disk_filters(params):
     for key, value in sorted(check_tags(params.get("tags")).items()):
         filters.append(dict(Name="tag:%s" % key, Values=[value]))
     return filters
+
+
+def disk_query(params):
+    """cbs_disk_info's options as find_disks arguments."""
+    check_not_blank(params, ("zone", "disk_name"))
+    return dict(disk_ids=check_ids(params.get("disk_ids"), "disk_ids", required=False), filters=disk_filters(params))
 
 
 def find_disks(client, disk_ids=None, filters=None):
@@ -382,6 +453,8 @@ class SnapshotTask:
         self.watch = watch or SnapshotWatch(client)
         self.found = {}
         self.unusable = {}
+        self._deferred = False      # converge_all: leave waiting to wait_all, so workers only create
+        self._pending = {}
 
     # look up ------------------------------------------------------------------------------------------------
 
@@ -396,9 +469,9 @@ class SnapshotTask:
                                           % (request["snapshot_id"], self.client.region))
                 self.found = dict((snap["DiskId"], [snap]) for snap in snaps)
             else:
-                # min_age needs every snapshot of the disk; otherwise ask only for the name.
-                reuse = request["state"] == "present" and request["min_age"]
-                self.found = snapshots_of_disks(self.client, request["disk_ids"], None if reuse else request["name"])
+                # min_age and keep need every snapshot of the disk; otherwise ask only for the name.
+                every = request["state"] == "present" and (request["min_age"] or request["keep"])
+                self.found = snapshots_for_disks(self.client, request["disk_ids"], None if every else request["name"])
                 if self.check_mode and request["state"] == "present":
                     self._check_disks()
         except ApiError as error:
@@ -444,6 +517,9 @@ class SnapshotTask:
         existing = next((snap for snap in named if snap.get("SnapshotState") in USABLE), None)
         existing = existing or (named[0] if named else None) or self._recent(disk_id)
         if existing is not None:
+            if self._deferred and existing.get("SnapshotState") == "CREATING" and self.request["wait"] \
+                    and not self.check_mode:
+                return self._defer(disk_id, existing, until, fresh=False)
             return dict(self._settle(existing, until), changed=False)
         if self.check_mode:
             if disk_id in self.unusable:
@@ -453,6 +529,8 @@ class SnapshotTask:
                                            IsPermanent="Deadline" not in params))
             return dict(planned, changed=True, diff=dict(before={}, after=planned))
         snapshot_id = self._create(disk_id, until)
+        if self._deferred:
+            return self._defer(disk_id, dict(SnapshotId=snapshot_id, DiskId=disk_id), until, fresh=True)
         result = self._settle(dict(SnapshotId=snapshot_id, DiskId=disk_id), until, fresh=True)
         return dict(result, changed=True, diff=dict(before={}, after=dict(result)))
 
@@ -568,3 +646,180 @@ class SnapshotTask:
                 return
         raise DiskError("DeleteSnapshots of %s lost its answer %d times: run the task again"
                         % (", ".join(snapshot_ids), DELETE_ROUNDS))
+
+    # retention (keep) ---------------------------------------------------------------------------------------
+
+    def converge_all(self, disk_ids):
+        """The function to hand ``converge``: ``converge_one`` itself for one disk without ``keep``; otherwise
+        one answering from a first pass over every disk.
+
+        With several disks to make sure of, the workers only look and create (``present`` defers the wait), then
+        ``wait_all`` waits for every new or CREATING snapshot in one loop, 100 snapshots a DescribeSnapshots
+        call: a worker never sits on a CREATING snapshot, so creating runs at the API's rate limit whatever the
+        snapshots take. With ``keep``, ``prune`` comes last, so that a disk whose new snapshot failed keeps all
+        its old ones, and the doomed snapshots of many disks go in a few DeleteSnapshots calls (100 ids each).
+        The snapshots it ranks are the ones ``look_up`` read: pruning reads nothing more.
+        """
+        self._deferred = (self.request["state"] == "present" and not self.request["snapshot_id"]
+                          and len(disk_ids) > 1)
+        if not (self._deferred or self.request["keep"]):
+            return self.converge_one
+        try:
+            outcomes = dict((disk_id, [result, error])
+                            for disk_id, result, error in run_concurrently(self.converge_one, disk_ids))
+        finally:
+            self._deferred = False
+        self.wait_all(outcomes)
+        if self.request["keep"]:
+            self.prune(outcomes)
+
+        def outcome(disk_id):
+            result, error = outcomes[disk_id]
+            if error is not None:
+                raise error
+            return result
+        return outcome
+
+    def _defer(self, disk_id, snap, until, fresh):
+        self._pending[disk_id] = dict(snap=snap, until=until, fresh=fresh, since=self._clock())
+        return dict(disk_id=disk_id, pending=True)
+
+    def wait_all(self, outcomes):
+        """Settle every deferred snapshot together: NORMAL (or, without ``wait``, visible), else the disk fails.
+
+        ``outcomes``: ``{disk id: [result, error]}``, updated in place. The same rules as ``_settle``: a new
+        snapshot may stay invisible for VISIBILITY_GRACE seconds; one still CREATING at its disk's
+        wait_timeout, or in any state but NORMAL and CREATING, fails its disk.
+        """
+        pending, self._pending = self._pending, {}
+        delay = POLL_FIRST
+        while pending:
+            ids = [item["snap"]["SnapshotId"] for item in pending.values()]
+            try:
+                latest = dict((snap["SnapshotId"], snap) for snap in snapshots_by_id(self.client, ids))
+            except ApiError as error:
+                if refused(error) and self._clock() < max(item["until"] for item in pending.values()):
+                    self._sleep(delay)
+                    continue
+                for disk_id in pending:
+                    outcomes[disk_id][1] = explain(error, "reading the snapshots of %d disks" % len(pending))
+                return
+            now = self._clock()
+            for disk_id, item in list(pending.items()):
+                snap = latest.get(item["snap"]["SnapshotId"])
+                try:
+                    if not self._settled(snap, item, now):
+                        continue
+                    result = snapshot_result(snap)
+                    if item["fresh"]:
+                        result = dict(result, changed=True, diff=dict(before={}, after=dict(result)))
+                    outcomes[disk_id] = [dict(result, changed=item["fresh"]), None]
+                except DiskError as error:
+                    outcomes[disk_id][1] = error
+                del pending[disk_id]
+            if pending:
+                self._sleep(max(0.0, min(delay, min(item["until"] for item in pending.values()) - now)))
+                delay = min(delay * 1.5, POLL_MAX)
+
+    def _settled(self, snap, item, now):
+        """Whether a deferred snapshot is done with (raising DiskError when it failed), as ``_settle`` judges."""
+        snapshot_id, disk_id = item["snap"]["SnapshotId"], item["snap"].get("DiskId")
+        if snap is None:
+            if item["fresh"] and now - item["since"] <= VISIBILITY_GRACE:
+                return False
+            raise DiskError("snapshot %s of disk %s disappeared (deleted or expired) while waiting for it"
+                            % (snapshot_id, disk_id))
+        if snap.get("SnapshotState") == "CREATING" and self.request["wait"]:
+            if now < item["until"]:
+                return False
+            raise DiskError("snapshot %s of disk %s is still CREATING (%s%%) after wait_timeout=%ss; it goes on in "
+                            "the background: run the task again later or raise wait_timeout"
+                            % (snapshot_id, disk_id, snap.get("Percent"), self.request["wait_timeout"]))
+        if snap.get("SnapshotState") not in USABLE:
+            raise DiskError("snapshot %s (%s) of disk %s is %s, not NORMAL or CREATING" % (
+                snapshot_id, snap.get("SnapshotName"), disk_id, snap.get("SnapshotState")))
+        return True
+
+    def _managed(self, snap):
+        tags = tags_from_api(snap.get("Tags"))
+        return all(tags.get(key) == value for key, value in self.request["managed_tags"].items())
+
+    def doomed(self, disk_id, result):
+        """``(managed snapshots before, managed snapshots kept, snapshots to delete)`` of a converged disk.
+
+        The managed snapshots of the disk, with the one the task returned if it is new, newest first: the
+        first ``keep`` stay, and so does the returned one. Of the others only NORMAL ones can be deleted; any
+        other is left for a later run.
+        """
+        before = [snap for snap in self.found.get(disk_id, []) if self._managed(snap)]
+        ranked = list(before)
+        if result.get("snapshot_id") not in [snap["SnapshotId"] for snap in before] and self._managed(
+                dict(Tags=tags_to_api(result.get("tags")))):
+            ranked.append(dict(SnapshotId=result.get("snapshot_id"), CreateTime=result.get("create_time"),
+                               SnapshotState=result.get("state")))
+        # newest first; a snapshot without a time is the one about to be created
+        ranked.sort(key=lambda snap: -(parse_time(snap.get("CreateTime")) or float("inf")))
+        kept = ranked[:self.request["keep"]]
+        doomed = [snap for snap in ranked[self.request["keep"]:]
+                  if snap.get("SnapshotState") == "NORMAL" and snap["SnapshotId"] != result.get("snapshot_id")]
+        kept += [snap for snap in ranked[self.request["keep"]:] if snap not in doomed]
+        return before, kept, doomed
+
+    def prune(self, outcomes):
+        """Delete the older managed snapshots of every disk that converged, 100 ids a call.
+
+        ``outcomes``: ``{disk id: [result, error]}``, updated in place: each result gets ``pruned``; a disk
+        whose deletion failed gets the error instead of its result.
+        """
+        plans = []
+        for disk_id, (result, error) in outcomes.items():
+            if error is not None:
+                continue
+            before, kept, doomed = self.doomed(disk_id, result)
+            result["pruned"] = [snapshot_result(snap) for snap in doomed]
+            if doomed:
+                plans.append((disk_id, [snap["SnapshotId"] for snap in doomed]))
+                view = dict((key, value) for key, value in result.items() if key not in ("changed", "diff", "pruned"))
+                diff = result.pop("diff", None) or dict(before=dict(view), after=dict(view))
+                diff["before"]["managed_snapshots"] = [snap["SnapshotId"] for snap in before]
+                diff["after"]["managed_snapshots"] = [snap["SnapshotId"] for snap in kept]
+                result.update(changed=True, diff=diff)
+        if self.check_mode or not plans:
+            return
+        until = self._clock() + self.request["wait_timeout"]
+        for batch in self._delete_batches(plans):
+            try:
+                self._delete([snap_id for disk_id, ids in batch for snap_id in ids], until)
+                continue
+            except (ApiError, DiskError) as error:
+                if len(batch) == 1:
+                    outcomes[batch[0][0]][1] = self._prune_error(batch[0], error)
+                    continue
+            for plan in batch:      # one disk's refusal fails the whole batch: find out whose
+                try:
+                    self._delete(plan[1], until)
+                except (ApiError, DiskError) as error:
+                    outcomes[plan[0]][1] = self._prune_error(plan, error)
+
+    @staticmethod
+    def _delete_batches(plans):
+        """``plans`` (disk id, snapshot ids) packed into DeleteSnapshots calls of at most DELETE_BATCH ids."""
+        batches, size = [], DELETE_BATCH
+        for disk_id, ids in plans:
+            for start in range(0, len(ids), DELETE_BATCH):
+                part = ids[start:start + DELETE_BATCH]
+                if size + len(part) > DELETE_BATCH:
+                    batches.append([])
+                    size = 0
+                batches[-1].append((disk_id, part))
+                size += len(part)
+        return batches
+
+    @staticmethod
+    def _prune_error(plan, error):
+        text = "the snapshot exists, but pruning %s (older managed snapshots beyond keep) failed" % ", ".join(plan[1])
+        if isinstance(error, ApiError):
+            return ApiError("%s: %s" % (text, error.message), code=error.code, action=error.action,
+                            request_id=error.request_id, ambiguous=error.ambiguous, status=error.status,
+                            kind=error.kind)
+        return DiskError("%s: %s" % (text, error))

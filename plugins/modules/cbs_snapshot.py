@@ -22,6 +22,16 @@ description:
   - A list of disks is looked up in batches and worked concurrently within the client's rate limit.
     A failing disk does not stop the others; the task then fails naming every failed disk and still
     returns every disk's result.
+  - With several disks, the snapshots are all created first and then waited for together (one DescribeSnapshots
+    per 100 snapshots per poll), so creating goes at the rate limit however long the snapshots take.
+  - The snapshots of more than 10 disks are read whichever way takes fewer calls - disk-id filter batches
+    (10 disks a call) or every snapshot of the region (100 a page, with the name filter unless O(min_age)
+    or O(keep) needs every name) - as told by the region's snapshot count on the first page, which is then
+    the one extra call when the batches win.
+  - With O(keep), the snapshots carrying every one of O(managed_tags) are a retention set per disk - the newest
+    O(keep) stay, older V(NORMAL) ones are deleted after every disk has its snapshot, many disks per
+    DeleteSnapshots call. Snapshots without those tags are never deleted. Pruning reads nothing beyond the
+    lookup above.
 author:
   - snapshield.cloud contributors (@snapshield)
 extends_documentation_fragment:
@@ -70,7 +80,7 @@ options:
     type: str
   retention_days:
     description:
-      - Days after its creation when CBS deletes the snapshot, 1 or more (a minute is added so that
+      - Days after its creation when CBS deletes the snapshot, from 1 to 36500 (a minute is added so that
         the one-day minimum of the API holds when the request arrives).
     type: int
   tags:
@@ -92,6 +102,21 @@ options:
     description:
       - Minutes. When the disk's newest snapshot (V(NORMAL) or V(CREATING), whatever its name) is younger,
         it is returned instead of creating one, and the task reports no change.
+    type: int
+  managed_tags:
+    description:
+      - Tags that mark a snapshot as managed by this task (string keys to string values), added to the tags of
+        new snapshots together with O(tags).
+      - With O(keep), only snapshots carrying every one of them are counted and deleted.
+      - A key may also be in O(tags) only with the same value.
+    type: dict
+  keep:
+    description:
+      - Keep the newest O(keep) managed snapshots (see O(managed_tags), which it requires) of each disk, counting
+        the one this task makes sure of, and delete the older ones. Deleting is a change.
+      - Only V(NORMAL) snapshots are deleted; an older managed one in another state is left for a later run.
+      - A disk whose snapshot could not be made (or found) is not pruned.
+      - Only with O(state=present) and O(disk_id).
     type: int
   wait:
     description:
@@ -120,13 +145,28 @@ EXAMPLES = r"""
       owner: dba
       reason: upgrade
 
-- name: Nightly snapshots of a fleet, reusing any taken in the last 12 hours
+- name: Find the production data disks
+  snapshield.cloud.cbs_disk_info:
+    disk_usage: DATA_DISK
+    tags:
+      env: prod
+  register: disks
+
+- name: Nightly snapshots of those that can have one, reusing any taken in the last 12 hours
   snapshield.cloud.cbs_snapshot:
-    disk_id: "{{ (disks.disks | map(attribute='disk_id')) | list }}"
+    disk_id: "{{ disks.disks | selectattr('snapshot_ability') | map(attribute='disk_id') | list }}"
     snapshot_name: "nightly-{{ now(utc=true, fmt='%Y-%m-%d') }}"
     retention_days: 30
     min_age: 720
     region: ap-guangzhou
+
+- name: Daily snapshots of a fleet; keep the newest 7 made this way, never touching others
+  snapshield.cloud.cbs_snapshot:
+    disk_id: "{{ disks.disks | selectattr('snapshot_ability') | map(attribute='disk_id') | list }}"
+    snapshot_name: "daily-{{ now(utc=true, fmt='%Y-%m-%d') }}"
+    managed_tags:
+      managed-by: nightly-job
+    keep: 7
 
 - name: Keep a release snapshot until a fixed date
   snapshield.cloud.cbs_snapshot:
@@ -221,6 +261,13 @@ results:
       type: list
       elements: dict
       sample: []
+    pruned:
+      description:
+        - With O(keep), the older managed snapshots deleted (or that would be), with the keys above.
+        - In diff mode, a disk with pruned snapshots shows its C(managed_snapshots) before and after.
+      type: list
+      elements: dict
+      sample: []
 snapshot:
   description: The single entry of RV(results), when one disk (or O(snapshot_id)) was given and it succeeded.
   returned: when exactly one disk was worked on
@@ -255,6 +302,8 @@ def main():
             disk_usage=dict(type="str", choices=list(cbs.DISK_USAGES)),
             disk_backup_id=dict(type="str"),
             min_age=dict(type="int"),
+            managed_tags=dict(type="dict"),
+            keep=dict(type="int"),
             wait=dict(type="bool", default=True),
             wait_timeout=dict(type="int", default=1800),
         ),
@@ -262,12 +311,12 @@ def main():
         mutually_exclusive=[("deadline", "retention_days"), ("snapshot_id", "disk_id"),
                             ("snapshot_id", "snapshot_name")],
         required_one_of=[("disk_id", "snapshot_id")],
-        required_by=dict(disk_id="snapshot_name"),
+        required_by=dict(disk_id="snapshot_name", keep="managed_tags"),
     )
     request = cbs.validated(module, cbs.snapshot_request)
     task = cbs.SnapshotTask(module, tencentcloud_client(module), request)
     disk_ids = task.look_up()
-    converge(module, disk_ids, task.converge_one, single_key="snapshot")
+    converge(module, disk_ids, task.converge_all(disk_ids), single_key="snapshot")
 
 
 if __name__ == "__main__":

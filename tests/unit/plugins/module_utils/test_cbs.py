@@ -123,7 +123,7 @@ def params(**overrides):
 
 
 def test_snapshot_request_normalises():
-    request = cbs.snapshot_request(params(disk_id=[" disk-1", "disk-2", "disk-1"], deadline="2030-01-01T08:00:00+08:00",
+    request = cbs.snapshot_request(params(disk_id=[" disk-1", "disk-2"], deadline="2030-01-01T08:00:00+08:00",
                                           tags={"a": "b"}), NOW)
     assert request["disk_ids"] == ["disk-1", "disk-2"]
     assert request["deadline"] == "2030-01-01T00:00:00+00:00" and request["tags"] == {"a": "b"}
@@ -133,7 +133,11 @@ def test_snapshot_request_normalises():
     (dict(retention_days=0), "^retention_days must be 1 or more"),
     (dict(min_age=0), "^min_age must be 1 or more"),
     (dict(wait_timeout=0), "^wait_timeout must be 1 or more"),
-    (dict(disk_id=["disk-1", ""]), "^disk_id must be a list of non-empty"),
+    (dict(disk_id=["disk-1", ""]), "^disk_id must not contain empty ids"),
+    (dict(disk_id=["disk-1", "disk-2", " disk-1"]), "^disk_id lists disk-1 more than once"),
+    (dict(disk_id=[]), "^disk_id must be a disk id or a non-empty list"),
+    (dict(retention_days=True), "^retention_days must be 1 or more, got True"),
+    (dict(retention_days=36501), "^retention_days must be at most 36500"),
     (dict(disk_id=["disk-1", "disk-2"], disk_backup_id="dbp-1"), "^disk_backup_id "),
     (dict(disk_id=None, snapshot_name=None, snapshot_id="snap-1", tags={"a": "b"}, min_age=5), "^tags, min_age only"),
     (dict(snapshot_name="x" * 61), "^snapshot_name is 61 characters"),
@@ -547,3 +551,271 @@ def test_refused_detection():
     assert cbs.refused(ApiError("x", code="HTTP429", kind=REFUSED))
     assert not cbs.refused(ApiError("x", code="NetworkError", kind=TRANSIENT, ambiguous=True))
     assert not cbs.refused(ApiError("x", code="InvalidParameter"))
+
+
+# Reading the fewest pages -----------------------------------------------------------------------------------
+
+def describe_calls(api):
+    return [p for a, p in api.log if a == "DescribeSnapshots"]
+
+
+def test_a_small_region_is_read_in_pages_not_in_batches_of_ten_disks(api):
+    disks = ["disk-%02d" % n for n in range(35)]                 # 4 batches of disk ids
+    for n, disk_id in enumerate(disks):
+        api.add(disk_id, "nightly", age=n)
+        api.add(disk_id, "other", age=100 + n)
+    api.add("disk-elsewhere", "nightly")
+    found = cbs.snapshots_for_disks(api, disks)
+    calls = describe_calls(api)
+    assert [p["Offset"] for p in calls] == [0] and "Filters" not in calls[0]      # 71 snapshots: one page
+    assert [len(found[d]) for d in disks] == [2] * 35 and "disk-elsewhere" not in found
+    api.log[:] = []
+    named = cbs.snapshots_for_disks(api, disks, "nightly")
+    (only,) = describe_calls(api)
+    assert only["Filters"] == [{"Name": "snapshot-name", "Values": ["nightly"]}]
+    assert all([s["SnapshotName"] for s in named[d]] == ["nightly"] for d in disks)
+
+
+def test_pages_are_read_while_they_are_no_more_than_the_batches(api):
+    disks = ["disk-%02d" % n for n in range(35)]                 # 4 batches
+    for n in range(350):
+        api.add(disks[n % 35], "s%03d" % n, age=n)              # 4 pages
+    found = cbs.snapshots_for_disks(api, disks)
+    assert [p["Offset"] for p in describe_calls(api)] == [0, 100, 200, 300]
+    assert sum(len(snaps) for snaps in found.values()) == 350
+    assert [s["SnapshotName"] for s in found["disk-00"]] == ["s%03d" % n for n in range(0, 350, 35)]
+
+
+def test_a_crowded_region_costs_one_page_more_than_the_batches(api):
+    disks = ["disk-%02d" % n for n in range(25)]                 # 3 batches
+    for n in range(301):
+        api.add("disk-other-%d" % n, "x")                        # 4 pages of the region
+    api.add("disk-07", "mine")
+    found = cbs.snapshots_for_disks(api, disks)
+    calls = describe_calls(api)
+    assert len(calls) == 1 + 3 and "Filters" not in calls[0]
+    assert [len(p["Filters"][0]["Values"]) for p in calls[1:]] == [10, 10, 5]
+    assert [s["SnapshotName"] for s in found["disk-07"]] == ["mine"] and found["disk-08"] == []
+
+
+def test_ten_disks_or_fewer_are_one_filtered_call(api):
+    api.add("disk-1", "nightly")
+    cbs.snapshots_for_disks(api, ["disk-%d" % n for n in range(10)], "nightly")
+    (only,) = describe_calls(api)
+    assert only["Filters"][0]["Name"] == "disk-id" and len(only["Filters"][0]["Values"]) == 10
+
+
+def test_a_snapshot_made_while_paging_is_not_counted_twice(clock):
+    class Shifting(FakeCbs):
+        def DescribeSnapshots(self, params):
+            answer = FakeCbs.DescribeSnapshots(self, params)
+            if params["Offset"] == 0:
+                self.add("disk-other", "new", age=0)            # pushes every row one place down
+            return answer
+
+    api = Shifting(clock)
+    disks = ["disk-%02d" % n for n in range(30)]
+    for n in range(150):
+        api.add(disks[n % 30], "s%03d" % n, age=n + 1)
+    found = cbs.snapshots_for_disks(api, disks)
+    ids = [s["SnapshotId"] for snaps in found.values() for s in snaps]
+    assert len(ids) == len(set(ids)) == 150
+
+
+# Retention (keep) -------------------------------------------------------------------------------------------
+
+MANAGED = {"managed-by": "fleet"}
+
+
+def add_snap(api, disk_id, name, age, tags=None, state=None):
+    snap_id = api.add(disk_id, name, age=age, state=state)
+    api.snaps[snap_id]["Tags"] = cbs.tags_to_api(tags)
+    return snap_id
+
+
+@pytest.mark.parametrize("overrides, message", [
+    (dict(keep=0, managed_tags=MANAGED), "^keep must be 1 or more"),
+    (dict(keep=3), "^keep needs managed_tags"),
+    (dict(keep=3, managed_tags={}), "^keep needs managed_tags"),
+    (dict(keep=3, managed_tags=MANAGED, state="absent"), "^keep prunes .* state=present"),
+    (dict(managed_tags={"managed-by": 7}), r"^managed_tags\.managed-by must be a string"),
+    (dict(managed_tags=MANAGED, tags={"managed-by": "me"}), r"^managed_tags\.managed-by is 'fleet' but tags"),
+    (dict(disk_id=None, snapshot_name=None, snapshot_id="snap-1", keep=2, managed_tags=MANAGED),
+     "^keep, managed_tags only apply"),
+])
+def test_retention_options_are_refused_naming_the_option(overrides, message):
+    with pytest.raises(ValueError, match=message):
+        cbs.snapshot_request(params(**overrides), NOW)
+
+
+def test_managed_tags_join_the_tags_of_new_snapshots(api, clock):
+    runner = task(api, clock, tags={"owner": "dba", "managed-by": "fleet"}, managed_tags=MANAGED)
+    assert runner.request["tags"] == {"owner": "dba", "managed-by": "fleet"} and runner.request["keep"] is None
+    result = runner.converge_all(["disk-1"])("disk-1")
+    assert result["tags"] == {"owner": "dba", "managed-by": "fleet"} and "pruned" not in result
+
+
+def converge_fleet(api, clock, disk_ids, check_mode=False, **overrides):
+    runner = task(api, clock, check_mode=check_mode, disk_id=disk_ids, managed_tags=MANAGED, **overrides)
+    answer_one = runner.converge_all(disk_ids)
+    answer = {}
+    for disk_id in disk_ids:
+        try:
+            answer[disk_id] = answer_one(disk_id)
+        except (ApiError, DiskError) as error:
+            answer[disk_id] = error
+    return answer
+
+
+def test_keep_deletes_only_older_managed_snapshots_many_disks_per_call(api, clock):
+    old = dict((disk, [add_snap(api, disk, "day-%d" % day, age=day * DAY, tags=dict(MANAGED, owner="x"))
+                       for day in (1, 2, 3, 4)]) for disk in ("disk-1", "disk-2"))
+    foreign = [add_snap(api, "disk-1", "manual", age=9 * DAY),
+               add_snap(api, "disk-1", "other-job", age=8 * DAY, tags={"managed-by": "someone-else"}),
+               add_snap(api, "disk-2", "day-9", age=9 * DAY, tags={"owner": "x"})]
+    answer = converge_fleet(api, clock, ["disk-1", "disk-2"], keep=3)
+    for disk in ("disk-1", "disk-2"):
+        result = answer[disk]
+        assert result["changed"] and result["snapshot_name"] == "nightly"
+        assert [s["snapshot_id"] for s in result["pruned"]] == old[disk][2:]           # 1 new + 2 newest old
+        assert result["diff"]["before"]["managed_snapshots"] == old[disk]
+        assert result["diff"]["after"]["managed_snapshots"] == [result["snapshot_id"]] + old[disk][:2]
+    (delete,) = [p for a, p in api.log if a == "DeleteSnapshots"]
+    assert sorted(delete["SnapshotIds"]) == sorted(old["disk-1"][2:] + old["disk-2"][2:])
+    assert all(snap_id in api.snaps for snap_id in foreign)
+    assert api.actions()[-1] == "DeleteSnapshots"          # pruning read nothing more
+    assert len([p for p in describe_calls(api) if "Filters" in p]) == 1  # one lookup; the rest read new ones back
+
+
+def test_a_converged_fleet_is_unchanged_and_deletes_nothing(api, clock):
+    for disk in ("disk-1", "disk-2"):
+        add_snap(api, disk, "nightly", age=60, tags=MANAGED)
+        add_snap(api, disk, "yesterday", age=DAY, tags=MANAGED)
+        add_snap(api, disk, "manual", age=2 * DAY)
+    answer = converge_fleet(api, clock, ["disk-1", "disk-2"], keep=2)
+    assert all(not r["changed"] and r["pruned"] == [] and "diff" not in r for r in answer.values())
+    assert api.actions() == ["DescribeSnapshots"]
+
+
+def test_the_returned_snapshot_is_never_pruned_and_odd_states_are_left(api, clock):
+    add_snap(api, "disk-1", "later", age=60, tags=MANAGED)
+    add_snap(api, "disk-1", "later-still", age=30, tags=MANAGED)
+    named = add_snap(api, "disk-1", "nightly", age=DAY, tags=MANAGED)             # older than keep allows
+    stuck = add_snap(api, "disk-1", "stuck", age=2 * DAY, tags=MANAGED, state="CREATING")
+    gone = add_snap(api, "disk-1", "old", age=3 * DAY, tags=MANAGED)
+    result = converge_fleet(api, clock, ["disk-1"], keep=1)["disk-1"]
+    assert result["snapshot_id"] == named and [s["snapshot_id"] for s in result["pruned"]][-1] == gone
+    assert named in api.snaps and stuck in api.snaps and gone not in api.snaps
+
+
+def test_a_disk_whose_snapshot_failed_is_not_pruned(api, clock):
+    for disk in ("disk-1", "disk-2"):
+        add_snap(api, disk, "old-1", age=DAY, tags=MANAGED)
+        add_snap(api, disk, "old-2", age=2 * DAY, tags=MANAGED)
+    quota = ApiError("quota", code="InsufficientSnapshotQuota")
+    api.faults["CreateSnapshot"] = [("before", quota)]
+    answer = converge_fleet(api, clock, ["disk-1", "disk-2"], keep=1)
+    failed = [disk for disk, outcome in answer.items() if isinstance(outcome, ApiError)]
+    assert len(failed) == 1
+    assert len([s for s in api.snaps.values() if s["DiskId"] == failed[0]]) == 2
+    ok = "disk-2" if failed == ["disk-1"] else "disk-1"
+    assert len(answer[ok]["pruned"]) == 2
+
+
+def test_check_mode_lists_what_keep_would_delete_and_deletes_nothing(api, clock):
+    old = [add_snap(api, "disk-1", "old-%d" % n, age=n * DAY, tags=MANAGED) for n in (1, 2)]
+    result = converge_fleet(api, clock, ["disk-1"], check_mode=True, keep=2)["disk-1"]
+    assert result["changed"] and result["snapshot_id"] is None
+    assert [s["snapshot_id"] for s in result["pruned"]] == old[1:]
+    assert result["diff"]["after"]["managed_snapshots"] == [None, old[0]]
+    assert api.actions("DeleteSnapshots") == [] and api.actions("CreateSnapshot") == []
+
+
+def test_one_disks_refusal_fails_only_that_disk(api, clock):
+    doomed = dict((disk, add_snap(api, disk, "old", age=DAY, tags=MANAGED)) for disk in ("disk-1", "disk-2", "disk-3"))
+    for disk in doomed:
+        add_snap(api, disk, "nightly", age=60, tags=MANAGED)
+    runner = task(api, clock, disk_id=list(doomed), managed_tags=MANAGED, keep=1)
+    api.snaps[doomed["disk-2"]]["fixed"] = "CREATING"        # changed after the lookup: refused as a batch
+    answer_one = runner.converge_all(list(doomed))
+    assert answer_one("disk-1")["pruned"][0]["snapshot_id"] == doomed["disk-1"]
+    assert answer_one("disk-3")["pruned"][0]["snapshot_id"] == doomed["disk-3"]
+    with pytest.raises(ApiError, match="the snapshot exists, but pruning %s .* failed" % doomed["disk-2"]):
+        answer_one("disk-2")
+    assert [len(p["SnapshotIds"]) for a, p in api.log if a == "DeleteSnapshots"] == [3, 1, 1, 1]
+    assert doomed["disk-2"] in api.snaps and doomed["disk-1"] not in api.snaps
+
+
+def test_deletions_are_packed_a_hundred_ids_a_call():
+    plans = [("disk-%d" % n, ["snap-%d-%d" % (n, i) for i in range(count)]) for n, count in enumerate((60, 30, 150))]
+    batches = cbs.SnapshotTask._delete_batches(plans)
+    assert [sum(len(ids) for disk, ids in batch) for batch in batches] == [90, 100, 50]
+    assert [disk for batch in batches for disk, ids in batch] == ["disk-0", "disk-1", "disk-2", "disk-2"]
+
+
+# Waiting for a fleet together -------------------------------------------------------------------------------
+
+def fleet_answers(runner, disk_ids):
+    answer_one = runner.converge_all(disk_ids)
+    answers = {}
+    for disk_id in disk_ids:
+        try:
+            answers[disk_id] = answer_one(disk_id)
+        except (ApiError, DiskError) as error:
+            answers[disk_id] = error
+    return answers
+
+
+def test_a_fleet_creates_everything_first_then_waits_for_all_together(clock):
+    api = FakeCbs(clock, delay=30)
+    disks = ["disk-%03d" % n for n in range(250)]
+    answers = fleet_answers(task(api, clock, disk_id=disks), disks)
+    assert all(a["changed"] and a["state"] == "NORMAL" and a["diff"]["after"]["snapshot_id"] == a["snapshot_id"]
+               for a in answers.values())
+    actions = api.actions()
+    creates = [i for i, a in enumerate(actions) if a == "CreateSnapshot"]
+    polls = [p for a, p in api.log if a == "DescribeSnapshots" and "SnapshotIds" in p]
+    assert len(creates) == 250 and creates[-1] < actions.index("DescribeSnapshots", 1)   # no wait between creates
+    assert all(len(p["SnapshotIds"]) <= 100 for p in polls)
+    assert len(polls) <= 3 * 8, "each round of polls covers every snapshot, 100 a call"
+    assert NOW + 30 <= clock() <= NOW + 30 + cbs.POLL_MAX + 1
+
+
+def test_a_snapshot_still_creating_at_wait_timeout_fails_only_its_disk(api, clock):
+    api.add("disk-2", "nightly", age=0, delay=10000)                 # found CREATING, waited for, never ends
+    answers = fleet_answers(task(api, clock, disk_id=["disk-1", "disk-2"], wait_timeout=60), ["disk-1", "disk-2"])
+    assert answers["disk-1"]["changed"] and answers["disk-1"]["state"] == "NORMAL"
+    assert isinstance(answers["disk-2"], DiskError) and "still CREATING (42%) after wait_timeout=60s" in str(
+        answers["disk-2"])
+    assert NOW + 60 <= clock() <= NOW + 61 + cbs.POLL_MAX
+
+
+def test_an_existing_creating_snapshot_of_a_fleet_is_waited_for_unchanged(api, clock):
+    existing = api.add("disk-1", "nightly", age=1, delay=20)
+    answers = fleet_answers(task(api, clock, disk_id=["disk-1", "disk-2"]), ["disk-1", "disk-2"])
+    assert answers["disk-1"]["snapshot_id"] == existing and not answers["disk-1"]["changed"]
+    assert answers["disk-1"]["state"] == "NORMAL" and "diff" not in answers["disk-1"]
+    assert len(api.actions("CreateSnapshot")) == 1
+
+
+def test_a_fleet_without_wait_reads_its_new_snapshots_back_in_one_call(clock):
+    api = FakeCbs(clock, delay=600)
+    disks = ["disk-%d" % n for n in range(30)]
+    answers = fleet_answers(task(api, clock, disk_id=disks, wait=False), disks)
+    assert all(a["state"] == "CREATING" and a["changed"] for a in answers.values())
+    assert len([p for a, p in api.log if a == "DescribeSnapshots" and "SnapshotIds" in p]) == 1
+
+
+def test_a_new_snapshot_that_never_shows_up_fails_after_the_grace(clock):
+    class Forgetful(FakeCbs):
+        def CreateSnapshot(self, params):
+            answer = FakeCbs.CreateSnapshot(self, params)
+            if params["DiskId"] == "disk-2":
+                del self.snaps[answer["SnapshotId"]]
+            return answer
+
+    api = Forgetful(clock)
+    answers = fleet_answers(task(api, clock, disk_id=["disk-1", "disk-2"]), ["disk-1", "disk-2"])
+    assert answers["disk-1"]["state"] == "NORMAL"
+    assert isinstance(answers["disk-2"], DiskError) and "disappeared" in str(answers["disk-2"])
+    assert clock() >= NOW + cbs.VISIBILITY_GRACE

@@ -90,6 +90,6 @@ def documented_keys(module, key):
 
 def test_documented_return_keys_are_the_returned_keys():
     snapshot = set(cbs.snapshot_result({}))
-    assert documented_keys(cbs_snapshot, "results") == snapshot | {"changed", "deleted"}
+    assert documented_keys(cbs_snapshot, "results") == snapshot | {"changed", "deleted", "pruned"}
     assert documented_keys(cbs_snapshot_info, "snapshots") == snapshot
     assert documented_keys(cbs_disk_info, "disks") == set(cbs.disk_result({}))
