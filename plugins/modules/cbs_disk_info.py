@@ -21,14 +21,8 @@ extends_documentation_fragment:
   - snapshield.cloud.tencentcloud
   - snapshield.cloud.connection
   - ansible.builtin.action_common_attributes
-attributes:
-  check_mode:
-    support: full
-    details: The module changes nothing and runs the same in check mode.
-  diff_mode:
-    support: N/A
-  platform:
-    platforms: all
+  - snapshield.cloud.attributes
+  - snapshield.cloud.attributes.info_module
 options:
   disk_ids:
     description:

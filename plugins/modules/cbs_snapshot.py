@@ -38,6 +38,7 @@ extends_documentation_fragment:
   - snapshield.cloud.tencentcloud
   - snapshield.cloud.connection
   - ansible.builtin.action_common_attributes
+  - snapshield.cloud.attributes
 attributes:
   check_mode:
     support: full
@@ -45,8 +46,6 @@ attributes:
   diff_mode:
     support: full
     details: Per disk, the snapshot before and after (an empty dict when there is none).
-  platform:
-    platforms: all
 options:
   disk_id:
     description:

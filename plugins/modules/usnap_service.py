@@ -28,6 +28,7 @@ extends_documentation_fragment:
   - snapshield.cloud.connection
   - snapshield.cloud.usnap_plan
   - ansible.builtin.action_common_attributes
+  - snapshield.cloud.attributes
 attributes:
   check_mode:
     support: full
@@ -35,8 +36,6 @@ attributes:
   diff_mode:
     support: full
     details: Before and after of the backup mode, chain and charge type of each disk.
-  platform:
-    platforms: all
 options:
   disk_id:
     description:
