@@ -34,7 +34,7 @@ from ansible_collections.snapshield.cloud.plugins.modules import (
 )
 from tests.emulator import Emulator
 
-EXAMPLES = 12               # per option; about 1,100 module runs in all
+EXAMPLES_PER_OPTION = 12               # per option; about 1,100 module runs in all
 HUGE = 20000                # ids in the "huge list" cases
 MAX_TIMEOUT = 3600          # documented maxima (connection fragment, cbs_snapshot)
 MAX_RETENTION_DAYS = 36500
@@ -282,7 +282,7 @@ def test_every_option_has_a_case(name):
 
 
 @pytest.mark.parametrize("name, option, base, values, good", CASES, ids=IDS)
-@settings(max_examples=EXAMPLES, deadline=None)
+@settings(max_examples=EXAMPLES_PER_OPTION, deadline=None)
 @given(data=st.data())
 def test_an_invalid_value_fails_naming_the_option_before_any_call(emu, name, option, base, values, good, data):
     value = data.draw(values, label=option)
