@@ -173,7 +173,8 @@ def awx_injected_env(credential_type_file, inputs):
             for name, template in credential_type["injectors"]["env"].items()}
 
 
-def test_awx_style_job_with_injected_credentials(installed, emulator, tmp_path):
+def run_awx_style_job(installed, emulator, tmp_path, playbook_name):
+    """Run examples/<playbook_name> from a private data dir with credentials injected only as env vars."""
     creds = emulator.credentials
     injected = dict(
         awx_injected_env("ucloud_credential_type.yml", dict(
@@ -187,23 +188,36 @@ def test_awx_style_job_with_injected_credentials(installed, emulator, tmp_path):
     private = tmp_path / "job"
     for folder in ("project", "inventory", "env"):
         (private / folder).mkdir(parents=True)
-    playbook = (REPO / "examples" / "demo.yml").read_text(encoding="utf-8")
+    playbook = (REPO / "examples" / playbook_name).read_text(encoding="utf-8")
     assert "module_defaults" not in playbook
-    (private / "project" / "demo.yml").write_text(playbook, encoding="utf-8")
+    (private / "project" / playbook_name).write_text(playbook, encoding="utf-8")
     (private / "inventory" / "hosts").write_text("localhost ansible_connection=local\n", encoding="utf-8")
     (private / "env" / "envvars").write_text(yaml.safe_dump(dict(
         injected, ANSIBLE_COLLECTIONS_PATH=str(installed), ANSIBLE_COLLECTIONS_SCAN_SYS_PATH="false",
         ANSIBLE_PYTHON_INTERPRETER=sys.executable, ANSIBLE_NOCOLOR="1")), encoding="utf-8")
 
-    job = ansible_runner.run(private_data_dir=str(private), playbook="demo.yml", quiet=True)
+    job = ansible_runner.run(private_data_dir=str(private), playbook=playbook_name, quiet=True)
 
     stdout = job.stdout.read()
     assert job.rc == 0 and job.status == "successful", stdout
-    state = emulator.dump_state()
-    assert [(s["disk_id"], s["mode"]) for s in state["services"]] == [("bsm-emu00001", "Ultimate")]
-    assert [(s["disk_id"], s["name"]) for s in state["snapshots"]] == [("disk-emu00001", "demo-snapshot")]
     for secret in (creds["ucloud_private_key"], creds["tencent_secret_key"]):
         assert secret not in stdout
+    return emulator.dump_state()
+
+
+def test_awx_style_job_with_injected_credentials(installed, emulator, tmp_path):
+    state = run_awx_style_job(installed, emulator, tmp_path, "demo.yml")
+    assert [(s["disk_id"], s["mode"]) for s in state["services"]] == [("bsm-emu00001", "Ultimate")]
+    assert [(s["disk_id"], s["name"]) for s in state["snapshots"]] == [("disk-emu00001", "demo-snapshot")]
+
+
+def test_awx_style_fleet_job(installed, emulator, tmp_path):
+    state = run_awx_style_job(installed, emulator, tmp_path, "fleet.yml")
+    # db business group in cn-bj2-02 among the emulator's 20 disks: 3, 9 and 15; team alpha: the odd ones.
+    assert sorted((s["disk_id"], s["mode"]) for s in state["services"]) == [
+        ("bsm-emu%05d" % n, "Ultimate") for n in (3, 9, 15)]
+    assert sorted(s["disk_id"] for s in state["snapshots"]) == ["disk-emu%05d" % n for n in range(1, 20, 2)]
+    assert all({"Key": "snapshield-managed-by", "Value": "cbs_fleet"} in s["tags"] for s in state["snapshots"])
 
 
 def test_galaxy_importer_accepts_the_tarball(galaxy_import):
