@@ -181,14 +181,6 @@ def snapshot_query(params):
                 name=check_name(params.get("snapshot_name")), state=params.get("snapshot_state"))
 
 
-def validated(module, check, *args):
-    """``check(module.params, *args)``, failing the task with its message; no API call is made."""
-    try:
-        return check(module.params, *args)
-    except ValueError as exc:
-        module.fail_json(msg=str(exc))
-
-
 # Shapes -----------------------------------------------------------------------------------------------------
 
 def tags_to_api(tags):

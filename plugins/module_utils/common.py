@@ -95,6 +95,14 @@ def _short(value, limit=80):
     return text if len(text) <= limit else text[:limit] + "..."
 
 
+def validated(module, check, *args):
+    """``check(module.params, *args)``, failing the task with its message: before any API call."""
+    try:
+        return check(module.params, *args)
+    except ValueError as error:
+        module.fail_json(msg=str(error))
+
+
 def require_requests(module):
     if not HAS_REQUESTS:
         module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)

@@ -16,7 +16,12 @@ __metaclass__ = type
 
 import threading
 
-from ansible_collections.snapshield.cloud.plugins.module_utils.common import check_ids, check_not_blank, fail_api_error
+from ansible_collections.snapshield.cloud.plugins.module_utils.common import (
+    check_ids,
+    check_not_blank,
+    fail_api_error,
+    is_whole,
+)
 from ansible_collections.snapshield.cloud.plugins.module_utils.fleet import DiskError, run_concurrently
 from ansible_collections.snapshield.cloud.plugins.module_utils.transport import ApiError
 
@@ -55,10 +60,6 @@ def normalise_charge_type(value):
     return CHARGE_TYPE_SPELLINGS.get(value, value)
 
 
-def _is_int(value):
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
 def validate_plan(params):
     """The protection asked for: backup_mode, journal, hour, day, charge_type (or None), quantity."""
     mode = params.get("backup_mode")
@@ -72,7 +73,7 @@ def validate_plan(params):
             raise ValueError("backup_mode=Custom needs journal, hour and day; missing: %s" % ", ".join(missing))
         for name, _param, step in CHAIN:
             value = params[name]
-            if not _is_int(value) or value <= 0 or value % step:
+            if not is_whole(value) or value <= 0 or value % step:
                 raise ValueError("%s must be a positive multiple of %d, got %r" % (name, step, value))
             plan[name] = value
     elif given:
@@ -86,7 +87,7 @@ def validate_plan(params):
                          % (", ".join(CHARGE_TYPES), ", ".join(sorted(CHARGE_TYPE_SPELLINGS)), charge_type))
     plan["charge_type"] = normalise_charge_type(charge_type)
     quantity = params.get("quantity", 1)
-    if not _is_int(quantity) or quantity < 1:
+    if not is_whole(quantity) or quantity < 1:
         raise ValueError("quantity must be a whole number of 1 or more, got %r" % (quantity,))
     plan["quantity"] = quantity
     return plan
@@ -122,7 +123,7 @@ def price_request(params):
                 size=params.get("size"), disk_id=params.get("disk_id"))
     if (want["size"] is None) == (want["disk_id"] is None):
         raise ValueError("one of size or disk_id is required, not both")
-    if want["size"] is not None and (not _is_int(want["size"]) or want["size"] < 1):
+    if want["size"] is not None and (not is_whole(want["size"]) or want["size"] < 1):
         raise ValueError("size must be a whole number of GB, 1 or more, got %r" % (want["size"],))
     if want["disk_id"] is not None:
         want["disk_id"] = validate_disk_ids(want["disk_id"])[0]
@@ -136,14 +137,6 @@ def listing_request(params):
     return dict(zone=None if zone is None else validate_zone(zone),
                 disk_ids=validate_disk_ids(params.get("disk_id"), required=False),
                 business_group=params.get("business_group"), name=params.get("name"))
-
-
-def checked(module, validate):
-    """``validate(module.params)``, failing the task with its message: before any API call."""
-    try:
-        return validate(module.params)
-    except ValueError as error:
-        module.fail_json(msg=str(error))
 
 
 # Lookups ---------------------------------------------------------------------------------------
@@ -284,7 +277,7 @@ def is_upgrade(current, plan):
     """SnapshotsvcMode for a change: Base is the least protection, Ultimate the most, Custom by its chain."""
     if plan["backup_mode"] != "Custom":
         return plan["backup_mode"] == "Ultimate"
-    return any(not _is_int(current.get(key)) or plan[key] > current[key] for key in CHAIN_KEYS)
+    return any(not is_whole(current.get(key)) or plan[key] > current[key] for key in CHAIN_KEYS)
 
 
 # Prices ----------------------------------------------------------------------------------------

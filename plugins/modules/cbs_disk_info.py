@@ -138,7 +138,7 @@ disks:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.snapshield.cloud.plugins.module_utils import cbs
-from ansible_collections.snapshield.cloud.plugins.module_utils.common import fail_api_error
+from ansible_collections.snapshield.cloud.plugins.module_utils.common import fail_api_error, validated
 from ansible_collections.snapshield.cloud.plugins.module_utils.tencentcloud import (
     tencentcloud_argument_spec,
     tencentcloud_client,
@@ -160,7 +160,7 @@ def main():
         supports_check_mode=True,
         mutually_exclusive=[("disk_ids", name) for name in filters],
     )
-    query = cbs.validated(module, cbs.disk_query)
+    query = validated(module, cbs.disk_query)
     client = tencentcloud_client(module)
     try:
         disks = cbs.find_disks(client, **query)

@@ -280,6 +280,7 @@ snapshot:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.snapshield.cloud.plugins.module_utils import cbs
+from ansible_collections.snapshield.cloud.plugins.module_utils.common import validated
 from ansible_collections.snapshield.cloud.plugins.module_utils.fleet import converge
 from ansible_collections.snapshield.cloud.plugins.module_utils.tencentcloud import (
     tencentcloud_argument_spec,
@@ -312,7 +313,7 @@ def main():
         required_one_of=[("disk_id", "snapshot_id")],
         required_by=dict(disk_id="snapshot_name", keep="managed_tags"),
     )
-    request = cbs.validated(module, cbs.snapshot_request)
+    request = validated(module, cbs.snapshot_request)
     task = cbs.SnapshotTask(module, tencentcloud_client(module), request)
     disk_ids = task.look_up()
     converge(module, disk_ids, task.converge_all(disk_ids), single_key="snapshot")

@@ -126,7 +126,7 @@ snapshots:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.snapshield.cloud.plugins.module_utils import cbs
-from ansible_collections.snapshield.cloud.plugins.module_utils.common import fail_api_error
+from ansible_collections.snapshield.cloud.plugins.module_utils.common import fail_api_error, validated
 from ansible_collections.snapshield.cloud.plugins.module_utils.tencentcloud import (
     tencentcloud_argument_spec,
     tencentcloud_client,
@@ -147,7 +147,7 @@ def main():
         mutually_exclusive=[("snapshot_ids", "disk_ids"), ("snapshot_ids", "snapshot_name"),
                             ("snapshot_ids", "snapshot_state")],
     )
-    query = cbs.validated(module, cbs.snapshot_query)
+    query = validated(module, cbs.snapshot_query)
     client = tencentcloud_client(module)
     try:
         snapshots = cbs.find_snapshots(client, **query)

@@ -110,6 +110,7 @@ size:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.snapshield.cloud.plugins.module_utils import usnap
+from ansible_collections.snapshield.cloud.plugins.module_utils.common import validated
 from ansible_collections.snapshield.cloud.plugins.module_utils.ucloud import ucloud_argument_spec, ucloud_client
 
 
@@ -126,7 +127,7 @@ def main():
         required_one_of=[("size", "disk_id")],
         supports_check_mode=True,
     )
-    want = usnap.checked(module, usnap.price_request)
+    want = validated(module, usnap.price_request)
     usnap.report(module, usnap.quote, ucloud_client(module), want)
 
 

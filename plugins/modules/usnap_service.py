@@ -239,7 +239,7 @@ service:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.snapshield.cloud.plugins.module_utils import usnap
-from ansible_collections.snapshield.cloud.plugins.module_utils.common import fail_api_error
+from ansible_collections.snapshield.cloud.plugins.module_utils.common import fail_api_error, validated
 from ansible_collections.snapshield.cloud.plugins.module_utils.fleet import converge
 from ansible_collections.snapshield.cloud.plugins.module_utils.transport import ApiError
 from ansible_collections.snapshield.cloud.plugins.module_utils.ucloud import ucloud_argument_spec, ucloud_client
@@ -258,7 +258,7 @@ def main():
         ),
         supports_check_mode=True,
     )
-    want = usnap.checked(module, usnap.service_request)
+    want = validated(module, usnap.service_request)
     client = ucloud_client(module)
     try:
         # Look up every disk's service (in pages for a large fleet), then compare and act per disk.

@@ -129,6 +129,7 @@ services:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.snapshield.cloud.plugins.module_utils import usnap
+from ansible_collections.snapshield.cloud.plugins.module_utils.common import validated
 from ansible_collections.snapshield.cloud.plugins.module_utils.ucloud import ucloud_argument_spec, ucloud_client
 
 
@@ -141,7 +142,7 @@ def main():
         ),
         supports_check_mode=True,
     )
-    want = usnap.checked(module, usnap.listing_request)
+    want = validated(module, usnap.listing_request)
     usnap.report(module, usnap.list_services, ucloud_client(module), want)
 
 
