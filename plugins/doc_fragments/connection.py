@@ -38,7 +38,11 @@ options:
   rate_limit:
     description:
       - Client-side limit of requests per second for each API action, shared by every disk the task works on.
-      - V(0) turns the limit off.
+      - Without it, each action is held to the provider's published limit, 20 requests per second for every
+        action but Tencent Cloud's C(DescribeDisks), which allows 100.
+      - A figure applies to every action, for example V(5) to leave room for three other tasks using the same
+        account at the same time. V(0) turns the limit off.
+      - Calls of one action are spaced 2% wider than the limit allows, so that jitter on the way does not push
+        them over the provider's one-second window.
     type: float
-    default: 20
 """

@@ -15,7 +15,6 @@ from ansible.module_utils.basic import missing_required_lib
 
 from ansible_collections.snapshield.cloud.plugins.module_utils.transport import (
     DEFAULT_CONNECT_TIMEOUT,
-    DEFAULT_RATE_LIMIT,
     DEFAULT_RETRIES,
     DEFAULT_TIMEOUT,
     HAS_REQUESTS,
@@ -28,7 +27,7 @@ CONNECTION_ARGUMENT_SPEC = dict(
     timeout=dict(type="int", default=DEFAULT_TIMEOUT),
     connect_timeout=dict(type="int", default=DEFAULT_CONNECT_TIMEOUT),
     retries=dict(type="int", default=DEFAULT_RETRIES),
-    rate_limit=dict(type="float", default=DEFAULT_RATE_LIMIT),
+    rate_limit=dict(type="float"),
 )
 MAX_TIMEOUT = 3600      # seconds: a longer wait for one HTTP answer is a hung connection (and overflows the socket)
 
@@ -47,15 +46,16 @@ def connection_kwargs(module):
                              % (name, MAX_TIMEOUT, params[name]))
     if not is_whole(params["retries"]) or params["retries"] < 0:
         module.fail_json(msg="retries must be a whole number, 0 or more, got %r" % (params["retries"],))
-    if not math.isfinite(params["rate_limit"]) or params["rate_limit"] < 0:
-        module.fail_json(msg="rate_limit must be 0 (no limit) or more requests per second, got %s"
-                         % params["rate_limit"])
+    rate_limit = params["rate_limit"]
+    if rate_limit is not None and not (math.isfinite(rate_limit) and rate_limit >= 0):
+        module.fail_json(msg="rate_limit must be 0 (no limit) or more requests per second, or unset for each "
+                         "action's published limit, got %s" % rate_limit)
     return dict(
         validate_certs=params["validate_certs"],
         timeout=params["timeout"],
         connect_timeout=params["connect_timeout"],
         retries=params["retries"],
-        rate_limit=params["rate_limit"],
+        rate_limit=rate_limit,
     )
 
 

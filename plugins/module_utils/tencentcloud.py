@@ -83,6 +83,7 @@ def endpoint_url(region, endpoint=None):
 
 class TencentCloudClient(ApiClient):
     cloud = "Tencent Cloud"
+    published_rate_limits = {"DescribeDisks": 100.0}
 
     def __init__(self, secret_id, secret_key, region, security_token=None, endpoint=None, language=None,
                  clock=time.time, **kwargs):

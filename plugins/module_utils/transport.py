@@ -28,6 +28,9 @@ except ImportError:  # pragma: no cover - exercised by the sanity import test
     REQUESTS_IMPORT_ERROR = traceback.format_exc()
 
 DEFAULT_RATE_LIMIT = 20.0
+# Calls are spaced this much wider than 1 / rate: a provider counts a one-second window at arrival, and
+# calls spaced exactly 1 / rate apart when sent cross it whenever network and scheduling jitter bunch them.
+RATE_HEADROOM = 1.02
 DEFAULT_RETRIES = 6
 DEFAULT_TIMEOUT = 30
 DEFAULT_CONNECT_TIMEOUT = 10
@@ -81,22 +84,31 @@ def backoff_delay(attempt, base=0.25, cap=8.0, rng=random):
 
 
 class RateLimiter:
-    """Spaces calls of each action at least ``1 / rate`` seconds apart, across threads."""
+    """Spaces calls of each action ``RATE_HEADROOM / rate`` seconds apart, across threads.
 
-    def __init__(self, rate, clock=time.monotonic, sleep=time.sleep):
-        self.interval = 1.0 / rate if rate and rate > 0 else 0.0
+    ``rate`` applies to every action not named in ``rates`` (action -> rate); 0 or None is no limit.
+    """
+
+    def __init__(self, rate, clock=time.monotonic, sleep=time.sleep, rates=None):
+        self._rates = dict(rates or {})
+        self._rate = rate
         self._clock = clock
         self._sleep = sleep
         self._next_slot = {}
         self._lock = threading.Lock()
 
+    def interval(self, key):
+        rate = self._rates.get(key, self._rate)
+        return RATE_HEADROOM / rate if rate and rate > 0 else 0.0
+
     def acquire(self, key):
-        if not self.interval:
+        interval = self.interval(key)
+        if not interval:
             return
         with self._lock:
             now = self._clock()
             slot = max(now, self._next_slot.get(key, now))
-            self._next_slot[key] = slot + self.interval
+            self._next_slot[key] = slot + interval
         if slot > now:
             self._sleep(slot - now)
 
@@ -113,14 +125,20 @@ class ApiClient:
     """Transport shared by the cloud clients: one keep-alive session, retries, rate limit, paging."""
 
     cloud = "cloud"
+    # Actions whose published limit differs from DEFAULT_RATE_LIMIT requests per second.
+    published_rate_limits = {}
 
     def __init__(self, timeout=DEFAULT_TIMEOUT, connect_timeout=DEFAULT_CONNECT_TIMEOUT,
-                 retries=DEFAULT_RETRIES, rate_limit=DEFAULT_RATE_LIMIT, validate_certs=True,
+                 retries=DEFAULT_RETRIES, rate_limit=None, validate_certs=True,
                  session=None, sleep=time.sleep, pool_size=16):
         self.timeout = (connect_timeout, timeout)
         self.retries = retries
         self.validate_certs = validate_certs
-        self.rate_limiter = RateLimiter(rate_limit, sleep=sleep)
+        # No rate_limit: each action's published limit. A figure: that limit for every action.
+        if rate_limit is None:
+            self.rate_limiter = RateLimiter(DEFAULT_RATE_LIMIT, sleep=sleep, rates=self.published_rate_limits)
+        else:
+            self.rate_limiter = RateLimiter(rate_limit, sleep=sleep)
         self._sleep = sleep
         self.stats = dict(calls=0, retries=0)
         self._stats_lock = threading.Lock()

@@ -184,3 +184,10 @@ def test_client_from_module_options():
     assert made.url == "https://cbs.ap-shanghai-fsi.tencentcloudapi.com/" and made.host == made.url[8:-1]
     with pytest.raises(AssertionError, match=r"secret_key \(or TENCENTCLOUD_SECRET_KEY\)"):
         tencentcloud.tencentcloud_client(Module(secret_key=None))
+
+
+def test_unset_rate_limit_option_keeps_each_actions_published_limit():
+    made = tencentcloud.tencentcloud_client(Module(rate_limit=None))
+    assert made.rate_limiter.interval("DescribeDisks") < made.rate_limiter.interval("DescribeSnapshots")
+    made = tencentcloud.tencentcloud_client(Module(rate_limit=5.0))
+    assert made.rate_limiter.interval("DescribeDisks") == made.rate_limiter.interval("DescribeSnapshots")

@@ -115,7 +115,37 @@ def test_rate_limiter_spaces_calls_per_action():
     for call in range(3):
         limiter.acquire("CreateSnapshot")
     limiter.acquire("DescribeSnapshots")
-    assert waits == [0.05, 0.05]
+    assert waits == [0.051, 0.051]
+
+
+def test_clients_default_to_each_actions_published_limit():
+    tencent = TencentCloudClient("id", "key", "ap-guangzhou")
+    assert tencent.rate_limiter.interval("DescribeDisks") == pytest.approx(1.02 / 100)
+    assert tencent.rate_limiter.interval("CreateSnapshot") == pytest.approx(1.02 / 20)
+    ucloud = UCloudClient("pub", "priv", "cn-bj2")
+    assert ucloud.rate_limiter.interval("DescribeUDisk") == pytest.approx(1.02 / 20)
+
+
+@pytest.mark.parametrize("rate_limit, interval", [(5, 1.02 / 5), (0, 0.0)])
+def test_a_given_rate_limit_applies_to_every_action(rate_limit, interval):
+    tencent = TencentCloudClient("id", "key", "ap-guangzhou", rate_limit=rate_limit)
+    assert [tencent.rate_limiter.interval(action) for action in ("DescribeDisks", "CreateSnapshot")] == [
+        pytest.approx(interval)] * 2
+
+
+def test_rate_limiter_never_admits_more_than_the_rate_in_any_second():
+    clock = [0.0]
+    sent = []
+
+    def sleep(seconds):
+        clock[0] += seconds
+
+    limiter = RateLimiter(20, clock=lambda: clock[0], sleep=sleep)
+    for call in range(200):
+        limiter.acquire("DescribeUSnapBackupRange")
+        sent.append(clock[0])
+    # Even with 10 ms of jitter on arrival, no one-second window holds more than 20 calls.
+    assert all(sent[i + 20] - sent[i] >= 1.0 + 0.01 for i in range(len(sent) - 20))
 
 
 def test_paging_reads_every_page(sleeps):
