@@ -124,8 +124,10 @@ def main():
                           run["wall"] <= 1.25 * run["bound"] + 5, "%.1f s <= %.1f s" % (
                               run["wall"], 1.25 * run["bound"] + 5))
                 ratio = plain["per_disk"] / again["per_disk"]
+                # The API bound is the fastest the role can go: the best ratio this machine's loop allows.
+                ceiling = plain["per_disk"] / (again["bound"] / len(disks))
                 check(targets, "%s converged re-run >= %dx faster per disk than the loop" % (role, speedup),
-                      ratio >= speedup, "%.1fx" % ratio)
+                      ratio >= speedup, "%.1fx (%.1fx if the run took only its API bound)" % (ratio, ceiling))
                 if role == "cbs_fleet":
                     check(targets, "cbs_fleet converged re-run reads <= 1 call per 10 disks",
                           again["reads"] <= len(disks) / 10.0, "%d reads for %d disks" % (again["reads"], len(disks)))
