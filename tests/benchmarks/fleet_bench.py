@@ -25,8 +25,6 @@ sys.path.insert(0, str(ROOT))
 from tests.emulator import DEFAULT_CREDENTIALS  # noqa: E402  pylint: disable=wrong-import-position
 
 RATE_LIMIT = 20.0
-# The emulator's own limits for actions that CBS publishes higher (DescribeDisks: 100/s).
-ACTION_LIMITS = {"DescribeDisks": 100.0}
 READ_PREFIX = "Describe"
 
 
@@ -44,6 +42,9 @@ class Bench:
                 raise SystemExit("the emulator did not start")
             time.sleep(0.1)
         self.url = port_file.read_text().strip()
+        # The limits the emulator enforces (with its own per-action overrides, e.g. DescribeDisks at 100/s).
+        faults = self.control("faults")
+        self.rate_limit, self.action_limits = faults["rate_limit"], faults["rate_limits"]
         collection = workdir / "ansible_collections" / "snapshield" / "cloud"
         collection.parent.mkdir(parents=True)
         collection.symlink_to(ROOT)
@@ -63,6 +64,9 @@ class Bench:
         with urllib.request.urlopen(request, timeout=30) as answer:
             return json.loads(answer.read())
 
+    def limit(self, action):
+        return self.action_limits.get(action, self.rate_limit)
+
     def seed(self, cloud, count, **spec):
         return self.control("seed", dict(spec, cloud=cloud, count=count))["disks"]
 
@@ -79,7 +83,7 @@ class Bench:
             raise SystemExit("%s failed (rc %s)" % (label, done.returncode))
         actions = self.control("calls")["actions"]
         calls = {name: counters["total"] for name, counters in actions.items()}
-        bound = sum(count / ACTION_LIMITS.get(name, RATE_LIMIT) for name, count in calls.items())
+        bound = sum(count / self.limit(name) for name, count in calls.items())
         reads = sum(count for name, count in calls.items() if name.startswith(READ_PREFIX))
         figures = dict(label=label, disks=disks, wall=wall, calls=sum(calls.values()), reads=reads, bound=bound,
                        per_disk=wall / disks, calls_by_action=calls)
@@ -108,7 +112,7 @@ def main():
         bench = Bench(Path(tmp), args.disks)
         try:
             print("Emulator %s, every action limited to %.0f requests/second (DescribeDisks %.0f)\n" % (
-                bench.url, RATE_LIMIT, ACTION_LIMITS["DescribeDisks"]), flush=True)
+                bench.url, RATE_LIMIT, bench.limit("DescribeDisks")), flush=True)
             udisks = bench.seed("ucloud", args.disks, zone="cn-bj2-02", tag="bench")
             cbs_disks = bench.seed("tencent", args.disks, zone="ap-guangzhou-3", tags={"fleet": "bench"},
                                    snapshot_ability=True, encrypted=False)
