@@ -2,7 +2,7 @@
 # Copyright (c) snapshield.cloud contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Module-side glue shared by both clouds: connection options, client set-up and failures."""
+"""What the modules of both clouds check alike: connection options, ids, blank strings, whole numbers."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -95,10 +95,10 @@ def _short(value, limit=80):
     return text if len(text) <= limit else text[:limit] + "..."
 
 
-def validated(module, check, *args):
-    """``check(module.params, *args)``, failing the task with its message: before any API call."""
+def checked(module, check):
+    """``check(module.params)``, failing the task with its message: before any client exists."""
     try:
-        return check(module.params, *args)
+        return check(module.params)
     except ValueError as error:
         module.fail_json(msg=str(error))
 
@@ -113,8 +113,3 @@ def require_options(module, env_names):
     missing = ["%s (or %s)" % (name, env) for name, env in env_names if not module.params.get(name)]
     if missing:
         module.fail_json(msg="missing required arguments: %s" % ", ".join(missing))
-
-
-def fail_api_error(module, error, **result):
-    """Fail the task with the API's code, message, action and request id, keeping partial results."""
-    module.fail_json(msg=str(error), error=error.to_dict(), **result)

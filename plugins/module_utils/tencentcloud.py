@@ -9,7 +9,6 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import json
-import time
 
 from ansible.module_utils.basic import env_fallback
 from ansible.module_utils.six.moves.urllib.parse import urlparse
@@ -43,7 +42,7 @@ REFUSED_CODES = frozenset([
 ])
 
 
-def tencentcloud_argument_spec():
+def argument_spec():
     """Auth options of every Tencent module (documented in the snapshield.cloud.tencentcloud fragment)."""
     spec = dict(
         secret_id=dict(type="str", fallback=(env_fallback, ["TENCENTCLOUD_SECRET_ID"])),
@@ -57,7 +56,7 @@ def tencentcloud_argument_spec():
     return spec
 
 
-def tencentcloud_client(module):
+def client(module):
     """A client configured from the module's options; fails the task before any call if they are incomplete."""
     require_requests(module)
     require_options(module, [("secret_id", "TENCENTCLOUD_SECRET_ID"), ("secret_key", "TENCENTCLOUD_SECRET_KEY"),
@@ -85,8 +84,7 @@ class TencentCloudClient(ApiClient):
     cloud = "Tencent Cloud"
     published_rate_limits = {"DescribeDisks": 100.0}
 
-    def __init__(self, secret_id, secret_key, region, security_token=None, endpoint=None, language=None,
-                 clock=time.time, **kwargs):
+    def __init__(self, secret_id, secret_key, region, security_token=None, endpoint=None, language=None, **kwargs):
         super(TencentCloudClient, self).__init__(**kwargs)
         self.secret_id = secret_id
         self._secret_key = secret_key
@@ -95,12 +93,11 @@ class TencentCloudClient(ApiClient):
         self.language = language
         self.url = endpoint_url(region, endpoint)
         self.host = urlparse(self.url).netloc
-        self._clock = clock
 
     def _send(self, action, params):
         body = json.dumps(params, separators=(",", ":")).encode("utf-8")
         headers = signed_headers(self.secret_id, self._secret_key, self.host, action, self.region,
-                                 int(self._clock()), body, service=SERVICE, version=API_VERSION,
+                                 int(self.clock()), body, service=SERVICE, version=API_VERSION,
                                  token=self._security_token, language=self.language)
         response = self._post(action, self.url, data=body, headers=headers)
         try:

@@ -2,7 +2,7 @@
 # Copyright (c) snapshield.cloud contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""What both cloud clients share: the error type, retries with backoff, rate limiting and paging.
+"""What both cloud clients share: the error types, the one retry loop with backoff, and rate limiting.
 
 A cloud client subclasses ``ApiClient`` and implements ``_send`` (sign and post one attempt)
 and ``_classify`` (which error codes are a refusal to retry, which are transient).
@@ -36,29 +36,46 @@ DEFAULT_TIMEOUT = 30
 DEFAULT_CONNECT_TIMEOUT = 10
 READ_ONLY_PREFIXES = ("Describe", "Get", "List", "Inquiry", "Inquire")
 
-# How a failed attempt may be handled.
+# What a failed call means, and so how it may be handled.
 REFUSED = "refused"        # the provider declined before acting (throttled, busy): safe to resend
-TRANSIENT = "transient"    # may or may not have been applied: resend only read-only actions
+TRANSIENT = "transient"    # no answer to a read: safe to resend
+AMBIGUOUS = "ambiguous"    # no answer to a mutation, which may have been applied: read before resending
 FINAL = "final"            # an answer: do not resend
 
 
-class ApiError(Exception):
-    """A failed API call: the provider's code and message, the action and the request id.
+class DiskError(Exception):
+    """A failure of one disk (or other target) that is not an API error: a bad state, a wait that timed out."""
 
-    ``ambiguous`` is true when a mutating call may have been applied although no answer said so
-    (lost connection, timeout, 5xx): the caller must look the resource up before trying again.
+
+class ApiError(Exception):
+    """A failed API call: the provider's code and message, the action, the request id and its ``kind``.
+
+    ``kind`` is set by the client that raised it (REFUSED, TRANSIENT, AMBIGUOUS or FINAL). ``ambiguous``
+    says the kind is AMBIGUOUS: the caller must look the resource up before trying again.
     """
 
     def __init__(self, message, code=None, action=None, request_id=None, ambiguous=False, status=None,
                  kind=None):
         super(ApiError, self).__init__(message)
-        self.kind = kind
+        self.kind = AMBIGUOUS if ambiguous else kind
         self.message = message
         self.code = code
         self.action = action
         self.request_id = request_id
-        self.ambiguous = ambiguous
         self.status = status
+
+    @property
+    def ambiguous(self):
+        return self.kind == AMBIGUOUS
+
+    @property
+    def refused(self):
+        return self.kind == REFUSED
+
+    def restated(self, message):
+        """The same error (code, action, request id, kind) with another message."""
+        return ApiError(message, code=self.code, action=self.action, request_id=self.request_id,
+                        status=self.status, kind=self.kind)
 
     def __str__(self):
         text = "%s failed" % (self.action or "API call")
@@ -130,7 +147,7 @@ class ApiClient:
 
     def __init__(self, timeout=DEFAULT_TIMEOUT, connect_timeout=DEFAULT_CONNECT_TIMEOUT,
                  retries=DEFAULT_RETRIES, rate_limit=None, validate_certs=True,
-                 session=None, sleep=time.sleep, pool_size=16):
+                 session=None, sleep=time.sleep, clock=time.time, pool_size=16):
         self.timeout = (connect_timeout, timeout)
         self.retries = retries
         self.validate_certs = validate_certs
@@ -139,7 +156,8 @@ class ApiClient:
             self.rate_limiter = RateLimiter(DEFAULT_RATE_LIMIT, sleep=sleep, rates=self.published_rate_limits)
         else:
             self.rate_limiter = RateLimiter(rate_limit, sleep=sleep)
-        self._sleep = sleep
+        self.sleep = sleep
+        self.clock = clock
         self.stats = dict(calls=0, retries=0)
         self._stats_lock = threading.Lock()
         if session is None:
@@ -185,11 +203,12 @@ class ApiClient:
                            action=action, status=response.status_code, kind=TRANSIENT)
         return response
 
-    def call(self, action, params=None):
-        """Call ``action``; retry what is safe to retry, re-signing every attempt.
+    def call(self, action, params=None, until=None):
+        """Call ``action``; retry what is safe to retry, re-signing every attempt. The only retry loop.
 
-        A mutating action is resent only after a refusal (throttled, busy). Any other failure
-        without an answer raises ApiError with ``ambiguous=True``.
+        A refusal (throttled, busy) is resent ``retries`` times, and beyond that until ``until`` (a time of
+        ``clock``) when one is given. A read that got no answer is resent ``retries`` times; a mutation that
+        got none is never resent: it raises ApiError of kind AMBIGUOUS (see ``apply_once``).
         """
         params = dict(params or {})
         attempt = 0
@@ -199,26 +218,28 @@ class ApiClient:
             try:
                 return self._send(action, params)
             except ApiError as error:
-                kind = error.kind or self._classify(error)
-                retry = kind == REFUSED or (kind == TRANSIENT and is_read_only(action))
-                if not retry or attempt >= self.retries:
-                    error.ambiguous = kind == TRANSIENT and not is_read_only(action)
-                    raise error
+                self._judge(action, error)
+                delay = backoff_delay(attempt)
+                if not self._may_resend(error, attempt, delay, until):
+                    raise
+                if until is not None and attempt >= self.retries:
+                    delay = max(0.0, min(delay, until - self.clock()))
             self._count("retries")
-            self._sleep(backoff_delay(attempt))
+            self.sleep(delay)
             attempt += 1
 
-    def paginate(self, action, items_key, params=None, page_size=100):
-        """Yield every item of a Describe call, page by page (Offset/Limit)."""
-        offset = 0
-        while True:
-            page = self.call(action, dict(params or {}, Offset=offset, Limit=page_size))
-            items = page.get(items_key) or []
-            yield from items
-            offset += len(items)
-            total = page.get("TotalCount")
-            if len(items) < page_size or (total is not None and offset >= int(total)):
-                return
+    def _judge(self, action, error):
+        """Give ``error`` its kind: the provider's answer classified, no answer to a mutation ambiguous."""
+        error.kind = error.kind or self._classify(error)
+        if error.kind == TRANSIENT and not is_read_only(action):
+            error.kind = AMBIGUOUS
+
+    def _may_resend(self, error, attempt, delay, until):
+        if error.kind == TRANSIENT:
+            return attempt < self.retries
+        if error.kind == REFUSED:
+            return attempt < self.retries or (until is not None and self.clock() < until)
+        return False
 
 
 def _certificate_rejected(exc):

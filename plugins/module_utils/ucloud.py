@@ -32,7 +32,7 @@ RETCODE_RATE_LIMITED = 153
 TRANSIENT_RETCODES = frozenset([110, 150])  # gateway timeout, service unavailable
 
 
-def ucloud_argument_spec():
+def argument_spec():
     """Auth options of every UCloud module (documented in the snapshield.cloud.ucloud fragment)."""
     spec = dict(
         public_key=dict(type="str", fallback=(env_fallback, ["UCLOUD_PUBLIC_KEY"])),
@@ -45,7 +45,7 @@ def ucloud_argument_spec():
     return spec
 
 
-def ucloud_client(module):
+def client(module):
     """A client configured from the module's options; fails the task before any call if they are incomplete."""
     require_requests(module)
     require_options(module, [("public_key", "UCLOUD_PUBLIC_KEY"), ("private_key", "UCLOUD_PRIVATE_KEY"),

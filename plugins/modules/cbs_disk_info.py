@@ -135,38 +135,29 @@ disks:
       sample: 3
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.snapshield.cloud.plugins.module_utils import cbs
-from ansible_collections.snapshield.cloud.plugins.module_utils.common import fail_api_error, validated
-from ansible_collections.snapshield.cloud.plugins.module_utils.tencentcloud import (
-    tencentcloud_argument_spec,
-    tencentcloud_client,
-)
-from ansible_collections.snapshield.cloud.plugins.module_utils.transport import ApiError
+from ansible_collections.snapshield.cloud.plugins.module_utils import tencentcloud
+from ansible_collections.snapshield.cloud.plugins.module_utils._module import CloudModule
+from ansible_collections.snapshield.cloud.plugins.module_utils.cbs import api
+from ansible_collections.snapshield.cloud.plugins.module_utils.cbs.checks import DISK_USAGES, check_disk_query
+from ansible_collections.snapshield.cloud.plugins.module_utils.cbs.errors import explain
 
 
 def main():
     filters = ("zone", "disk_name", "disk_usage", "tags")
-    module = AnsibleModule(
-        argument_spec=dict(
-            tencentcloud_argument_spec(),
+    run = CloudModule(
+        tencentcloud,
+        dict(
             disk_ids=dict(type="list", elements="str", aliases=["disk_id"]),
             zone=dict(type="str"),
             disk_name=dict(type="str"),
-            disk_usage=dict(type="str", choices=list(cbs.DISK_USAGES)),
+            disk_usage=dict(type="str", choices=list(DISK_USAGES)),
             tags=dict(type="dict"),
         ),
-        supports_check_mode=True,
+        check_disk_query,
+        explain,
         mutually_exclusive=[("disk_ids", name) for name in filters],
     )
-    query = validated(module, cbs.disk_query)
-    client = tencentcloud_client(module)
-    try:
-        disks = cbs.find_disks(client, **query)
-    except ApiError as error:
-        fail_api_error(module, cbs.explain(error))
-    module.exit_json(changed=False, disks=[cbs.disk_result(disk) for disk in disks])
+    run.read(api.find_disks)
 
 
 if __name__ == "__main__":

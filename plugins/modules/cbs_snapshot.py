@@ -47,16 +47,16 @@ attributes:
     support: full
     details: Per disk, the snapshot before and after (an empty dict when there is none).
 options:
-  disk_id:
+  disk_ids:
     description:
       - ID of the disk, or a list of IDs.
       - Required unless O(snapshot_id) is given.
     type: list
     elements: str
-    aliases: [disk_ids]
+    aliases: [disk_id]
   snapshot_name:
     description:
-      - Name of the snapshot, at most 60 characters. With O(disk_id) it identifies the snapshot, compared exactly.
+      - Name of the snapshot, at most 60 characters. With O(disk_ids) it identifies the snapshot, compared exactly.
       - Required unless O(snapshot_id) is given.
     type: str
   state:
@@ -68,7 +68,7 @@ options:
     default: present
   snapshot_id:
     description:
-      - Addresses one existing snapshot instead of O(disk_id) and O(snapshot_name).
+      - Addresses one existing snapshot instead of O(disk_ids) and O(snapshot_name).
       - With V(present) the snapshot must exist; the module waits for it (O(wait)) and returns it.
     type: str
   deadline:
@@ -95,7 +95,7 @@ options:
     choices: [SYSTEM_DISK, DATA_DISK]
   disk_backup_id:
     description:
-      - Create the snapshot from this backup point of the disk. Only with a single O(disk_id).
+      - Create the snapshot from this backup point of the disk. Only with a single O(disk_ids).
     type: str
   min_age:
     description:
@@ -115,7 +115,7 @@ options:
         the one this task makes sure of, and delete the older ones. Deleting is a change.
       - Only V(NORMAL) snapshots are deleted; an older managed one in another state is left for a later run.
       - A disk whose snapshot could not be made (or found) is not pruned.
-      - Only with O(state=present) and O(disk_id).
+      - Only with O(state=present) and O(disk_ids).
     type: int
   wait:
     description:
@@ -137,7 +137,7 @@ seealso:
 EXAMPLES = r"""
 - name: Snapshot a disk before an upgrade, kept for a week
   snapshield.cloud.cbs_snapshot:
-    disk_id: disk-lzrg2pwi
+    disk_ids: disk-lzrg2pwi
     snapshot_name: before-upgrade-1.4
     retention_days: 7
     tags:
@@ -153,7 +153,7 @@ EXAMPLES = r"""
 
 - name: Nightly snapshots of those that can have one, reusing any taken in the last 12 hours
   snapshield.cloud.cbs_snapshot:
-    disk_id: "{{ disks.disks | selectattr('snapshot_ability') | map(attribute='disk_id') | list }}"
+    disk_ids: "{{ disks.disks | selectattr('snapshot_ability') | map(attribute='disk_id') | list }}"
     snapshot_name: "nightly-{{ now(utc=true, fmt='%Y-%m-%d') }}"
     retention_days: 30
     min_age: 720
@@ -161,7 +161,7 @@ EXAMPLES = r"""
 
 - name: Daily snapshots of a fleet; keep the newest 7 made this way, never touching others
   snapshield.cloud.cbs_snapshot:
-    disk_id: "{{ disks.disks | selectattr('snapshot_ability') | map(attribute='disk_id') | list }}"
+    disk_ids: "{{ disks.disks | selectattr('snapshot_ability') | map(attribute='disk_id') | list }}"
     snapshot_name: "daily-{{ now(utc=true, fmt='%Y-%m-%d') }}"
     managed_tags:
       managed-by: nightly-job
@@ -169,19 +169,19 @@ EXAMPLES = r"""
 
 - name: Keep a release snapshot until a fixed date
   snapshield.cloud.cbs_snapshot:
-    disk_id: disk-lzrg2pwi
+    disk_ids: disk-lzrg2pwi
     snapshot_name: release-2.0
     deadline: "2030-01-31T00:00:00+08:00"
 
 - name: Start a snapshot without waiting for it
   snapshield.cloud.cbs_snapshot:
-    disk_id: disk-lzrg2pwi
+    disk_ids: disk-lzrg2pwi
     snapshot_name: quick
     wait: false
 
 - name: Remove a snapshot by name
   snapshield.cloud.cbs_snapshot:
-    disk_id: disk-lzrg2pwi
+    disk_ids: disk-lzrg2pwi
     snapshot_name: before-upgrade-1.4
     state: absent
 
@@ -194,7 +194,7 @@ EXAMPLES = r"""
 RETURN = r"""
 results:
   description:
-    - One entry per disk, in the order of O(disk_id).
+    - One entry per disk, in the order of O(disk_ids).
     - With O(state=present), the snapshot (in check mode, the one that would be created, with null ID,
       state and times).
     - With O(state=absent), RV(results[].disk_id), RV(results[].changed) and RV(results[].deleted).
@@ -277,29 +277,25 @@ snapshot:
            "encrypted": false, "changed": true}
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.snapshield.cloud.plugins.module_utils import cbs
-from ansible_collections.snapshield.cloud.plugins.module_utils.common import validated
-from ansible_collections.snapshield.cloud.plugins.module_utils.fleet import converge
-from ansible_collections.snapshield.cloud.plugins.module_utils.tencentcloud import (
-    tencentcloud_argument_spec,
-    tencentcloud_client,
-)
+from ansible_collections.snapshield.cloud.plugins.module_utils import tencentcloud
+from ansible_collections.snapshield.cloud.plugins.module_utils._module import CloudModule
+from ansible_collections.snapshield.cloud.plugins.module_utils.cbs.checks import DISK_USAGES, check_snapshot_request
+from ansible_collections.snapshield.cloud.plugins.module_utils.cbs.errors import explain
+from ansible_collections.snapshield.cloud.plugins.module_utils.cbs.snapshot import SnapshotConverger
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=dict(
-            tencentcloud_argument_spec(),
-            disk_id=dict(type="list", elements="str", aliases=["disk_ids"]),
+    run = CloudModule(
+        tencentcloud,
+        dict(
+            disk_ids=dict(type="list", elements="str", aliases=["disk_id"]),
             snapshot_name=dict(type="str"),
             state=dict(type="str", choices=["present", "absent"], default="present"),
             snapshot_id=dict(type="str"),
             deadline=dict(type="str"),
             retention_days=dict(type="int"),
             tags=dict(type="dict"),
-            disk_usage=dict(type="str", choices=list(cbs.DISK_USAGES)),
+            disk_usage=dict(type="str", choices=list(DISK_USAGES)),
             disk_backup_id=dict(type="str"),
             min_age=dict(type="int"),
             managed_tags=dict(type="dict"),
@@ -307,16 +303,14 @@ def main():
             wait=dict(type="bool", default=True),
             wait_timeout=dict(type="int", default=1800),
         ),
-        supports_check_mode=True,
-        mutually_exclusive=[("deadline", "retention_days"), ("snapshot_id", "disk_id"),
+        check_snapshot_request,
+        explain,
+        mutually_exclusive=[("deadline", "retention_days"), ("snapshot_id", "disk_ids"),
                             ("snapshot_id", "snapshot_name")],
-        required_one_of=[("disk_id", "snapshot_id")],
-        required_by=dict(disk_id="snapshot_name", keep="managed_tags"),
+        required_one_of=[("disk_ids", "snapshot_id")],
+        required_by=dict(disk_ids="snapshot_name", keep="managed_tags"),
     )
-    request = validated(module, cbs.snapshot_request)
-    task = cbs.SnapshotTask(module, tencentcloud_client(module), request)
-    disk_ids = task.look_up()
-    converge(module, disk_ids, task.converge_all(disk_ids), single_key="snapshot")
+    run.converge(SnapshotConverger(run.module, run.client, run.request), single_key="snapshot")
 
 
 if __name__ == "__main__":

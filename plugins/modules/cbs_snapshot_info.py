@@ -123,37 +123,28 @@ snapshots:
       sample: false
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.snapshield.cloud.plugins.module_utils import cbs
-from ansible_collections.snapshield.cloud.plugins.module_utils.common import fail_api_error, validated
-from ansible_collections.snapshield.cloud.plugins.module_utils.tencentcloud import (
-    tencentcloud_argument_spec,
-    tencentcloud_client,
-)
-from ansible_collections.snapshield.cloud.plugins.module_utils.transport import ApiError
+from ansible_collections.snapshield.cloud.plugins.module_utils import tencentcloud
+from ansible_collections.snapshield.cloud.plugins.module_utils._module import CloudModule
+from ansible_collections.snapshield.cloud.plugins.module_utils.cbs import api
+from ansible_collections.snapshield.cloud.plugins.module_utils.cbs.checks import SNAPSHOT_STATES, check_snapshot_query
+from ansible_collections.snapshield.cloud.plugins.module_utils.cbs.errors import explain
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=dict(
-            tencentcloud_argument_spec(),
+    run = CloudModule(
+        tencentcloud,
+        dict(
             snapshot_ids=dict(type="list", elements="str"),
             disk_ids=dict(type="list", elements="str", aliases=["disk_id"]),
             snapshot_name=dict(type="str"),
-            snapshot_state=dict(type="str", choices=list(cbs.SNAPSHOT_STATES)),
+            snapshot_state=dict(type="str", choices=list(SNAPSHOT_STATES)),
         ),
-        supports_check_mode=True,
+        check_snapshot_query,
+        explain,
         mutually_exclusive=[("snapshot_ids", "disk_ids"), ("snapshot_ids", "snapshot_name"),
                             ("snapshot_ids", "snapshot_state")],
     )
-    query = validated(module, cbs.snapshot_query)
-    client = tencentcloud_client(module)
-    try:
-        snapshots = cbs.find_snapshots(client, **query)
-    except ApiError as error:
-        fail_api_error(module, cbs.explain(error))
-    module.exit_json(changed=False, snapshots=[cbs.snapshot_result(snap) for snap in snapshots])
+    run.read(api.find_snapshots)
 
 
 if __name__ == "__main__":

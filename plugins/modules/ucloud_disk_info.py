@@ -25,20 +25,22 @@ options:
     description:
       - Only disks in this availability zone, for example V(cn-bj2-02).
     type: str
-  disk_id:
+  disk_ids:
     description:
       - Only this disk, or these disks. Disks that do not exist (or do not match the other filters) are left out.
     type: list
     elements: str
+    aliases: [disk_id]
   business_group:
     description:
       - Only disks of this business group (the API's C(Tag)).
     type: str
     aliases: [tag]
-  name:
+  disk_name:
     description:
       - Only disks with exactly this name.
     type: str
+    aliases: [name]
 """
 
 EXAMPLES = r"""
@@ -50,13 +52,13 @@ EXAMPLES = r"""
 - name: Protect the database disks that have no snapshot service yet
   snapshield.cloud.usnap_service:
     zone: cn-bj2-02
-    disk_id: "{{ found.disks | selectattr('business_group', 'equalto', 'db')
+    disk_ids: "{{ found.disks | selectattr('business_group', 'equalto', 'db')
                  | rejectattr('backup_mode', 'equalto', 'SnapshotService') | map(attribute='disk_id') }}"
     backup_mode: Ultimate
 
 - name: One disk by ID
   snapshield.cloud.ucloud_disk_info:
-    disk_id: bsm-abcd1234
+    disk_ids: bsm-abcd1234
 """
 
 RETURN = r"""
@@ -70,11 +72,11 @@ disks:
       description: ID of the disk.
       type: str
       sample: bsm-abcd1234
-    name:
+    disk_name:
       description: Name of the disk.
       type: str
       sample: db-data-01
-    size:
+    disk_size:
       description: Size in GB.
       type: int
       sample: 100
@@ -110,26 +112,24 @@ disks:
       sample: 1735689600
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.snapshield.cloud.plugins.module_utils import usnap
-from ansible_collections.snapshield.cloud.plugins.module_utils.common import validated
-from ansible_collections.snapshield.cloud.plugins.module_utils.ucloud import ucloud_argument_spec, ucloud_client
+from ansible_collections.snapshield.cloud.plugins.module_utils import ucloud
+from ansible_collections.snapshield.cloud.plugins.module_utils._module import CloudModule
+from ansible_collections.snapshield.cloud.plugins.module_utils.usnap import api
+from ansible_collections.snapshield.cloud.plugins.module_utils.usnap.checks import check_listing_request
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=dict(
-            ucloud_argument_spec(),
+    run = CloudModule(
+        ucloud,
+        dict(
             zone=dict(type="str"),
-            disk_id=dict(type="list", elements="str"),
+            disk_ids=dict(type="list", elements="str", aliases=["disk_id"]),
             business_group=dict(type="str", aliases=["tag"]),
-            name=dict(type="str"),
+            disk_name=dict(type="str", aliases=["name"]),
         ),
-        supports_check_mode=True,
+        check_listing_request,
     )
-    want = validated(module, usnap.listing_request)
-    usnap.report(module, usnap.list_disks, ucloud_client(module), want)
+    run.read(api.list_disks)
 
 
 if __name__ == "__main__":

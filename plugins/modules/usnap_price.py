@@ -15,7 +15,7 @@ description:
     a backup chain, a charge type and a quantity. Changes nothing.
   - Works ad hoc, with the credentials from the E(UCLOUD_PUBLIC_KEY), E(UCLOUD_PRIVATE_KEY) and E(UCLOUD_REGION)
     environment variables, for example C(ansible localhost -m snapshield.cloud.usnap_price -a "zone=cn-bj2-02
-    size=100 backup_mode=Ultimate").
+    disk_size=100 backup_mode=Ultimate").
 author:
   - snapshield.cloud contributors (@snapshield)
 extends_documentation_fragment:
@@ -26,10 +26,11 @@ extends_documentation_fragment:
   - snapshield.cloud.attributes
   - snapshield.cloud.attributes.info_module
 options:
-  size:
+  disk_size:
     description:
-      - Disk size in GB to price. One of O(size) and O(disk_id) is required.
+      - Disk size in GB to price. One of O(disk_size) and O(disk_id) is required.
     type: int
+    aliases: [size]
   disk_id:
     description:
       - ID of a UDisk in O(zone) whose size to price (looked up with DescribeUDisk).
@@ -45,7 +46,7 @@ EXAMPLES = r"""
 - name: Price the flagship chain for 100 GB
   snapshield.cloud.usnap_price:
     zone: cn-bj2-02
-    size: 100
+    disk_size: 100
     backup_mode: Ultimate
   register: quote
 
@@ -100,35 +101,33 @@ list_price_units:
   returned: success
   type: float
   sample: 20.0
-size:
-  description: Disk size in GB that was priced (O(size), or the size of O(disk_id)).
+disk_size:
+  description: Disk size in GB that was priced (O(disk_size), or the size of O(disk_id)).
   returned: success
   type: int
   sample: 100
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.snapshield.cloud.plugins.module_utils import usnap
-from ansible_collections.snapshield.cloud.plugins.module_utils.common import validated
-from ansible_collections.snapshield.cloud.plugins.module_utils.ucloud import ucloud_argument_spec, ucloud_client
+from ansible_collections.snapshield.cloud.plugins.module_utils import ucloud
+from ansible_collections.snapshield.cloud.plugins.module_utils._module import CloudModule
+from ansible_collections.snapshield.cloud.plugins.module_utils.usnap import api
+from ansible_collections.snapshield.cloud.plugins.module_utils.usnap.checks import check_price_request, plan_argument_spec
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=dict(
-            ucloud_argument_spec(),
-            size=dict(type="int"),
+    run = CloudModule(
+        ucloud,
+        dict(
+            disk_size=dict(type="int", aliases=["size"]),
             disk_id=dict(type="str"),
             zone=dict(type="str", required=True),
-            **usnap.plan_argument_spec()
+            **plan_argument_spec()
         ),
-        mutually_exclusive=[("size", "disk_id")],
-        required_one_of=[("size", "disk_id")],
-        supports_check_mode=True,
+        check_price_request,
+        mutually_exclusive=[("disk_size", "disk_id")],
+        required_one_of=[("disk_size", "disk_id")],
     )
-    want = validated(module, usnap.price_request)
-    usnap.report(module, usnap.quote, ucloud_client(module), want)
+    run.read(api.quote)
 
 
 if __name__ == "__main__":

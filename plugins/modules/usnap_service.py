@@ -37,12 +37,13 @@ attributes:
     support: full
     details: Before and after of the backup mode, chain and charge type of each disk.
 options:
-  disk_id:
+  disk_ids:
     description:
       - ID of the UDisk to protect, or a list of IDs (all in O(zone)).
     type: list
     elements: str
     required: true
+    aliases: [disk_id]
   zone:
     description:
       - Availability zone of the disks, for example V(cn-bj2-02).
@@ -69,12 +70,12 @@ options:
 EXAMPLES = r"""
 - name: Protect a disk with the basic chain
   snapshield.cloud.usnap_service:
-    disk_id: bsm-abcd1234
+    disk_ids: bsm-abcd1234
     zone: cn-bj2-02
 
 - name: Keep 36 hours of journal, 2 days of hourly and 10 days of daily points, billed yearly
   snapshield.cloud.usnap_service:
-    disk_id: bsm-abcd1234
+    disk_ids: bsm-abcd1234
     zone: cn-bj2-02
     backup_mode: Custom
     journal: 36
@@ -90,14 +91,14 @@ EXAMPLES = r"""
 
 - name: Protect its data disks with the flagship chain
   snapshield.cloud.usnap_service:
-    disk_id: "{{ db_disks.disks | rejectattr('is_boot') | map(attribute='disk_id') | list }}"
+    disk_ids: "{{ db_disks.disks | rejectattr('is_boot') | map(attribute='disk_id') | list }}"
     zone: cn-bj2-02
     backup_mode: Ultimate
     business_group: db
 
 - name: What would it cost?
   snapshield.cloud.usnap_service:
-    disk_id: bsm-abcd1234
+    disk_ids: bsm-abcd1234
     zone: cn-bj2-02
     backup_mode: Ultimate
   check_mode: true
@@ -105,7 +106,7 @@ EXAMPLES = r"""
 
 - name: Remove the protection
   snapshield.cloud.usnap_service:
-    disk_id: bsm-abcd1234
+    disk_ids: bsm-abcd1234
     zone: cn-bj2-02
     state: absent
 """
@@ -113,7 +114,7 @@ EXAMPLES = r"""
 RETURN = r"""
 results:
   description:
-    - One entry per disk, in the order of O(disk_id).
+    - One entry per disk, in the order of O(disk_ids).
     - With O(state=absent) only RV(results[].disk_id), RV(results[].zone), RV(results[].changed) and
       RV(results[].service_id) (the service removed, or null) are set.
     - A failed disk has RV(results[].disk_id), C(failed), C(msg) and, for an API failure, C(error).
@@ -216,7 +217,7 @@ results:
           type: float
           sample: 20.0
 service:
-  description: When O(disk_id) names one disk and it did not fail, its entry of RV(results).
+  description: When O(disk_ids) names one disk and it did not fail, its entry of RV(results).
   returned: when one disk was given and it succeeded
   type: dict
   sample:
@@ -236,36 +237,26 @@ service:
     changed: true
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.snapshield.cloud.plugins.module_utils import usnap
-from ansible_collections.snapshield.cloud.plugins.module_utils.common import fail_api_error, validated
-from ansible_collections.snapshield.cloud.plugins.module_utils.fleet import converge
-from ansible_collections.snapshield.cloud.plugins.module_utils.transport import ApiError
-from ansible_collections.snapshield.cloud.plugins.module_utils.ucloud import ucloud_argument_spec, ucloud_client
+from ansible_collections.snapshield.cloud.plugins.module_utils import ucloud
+from ansible_collections.snapshield.cloud.plugins.module_utils._module import CloudModule
+from ansible_collections.snapshield.cloud.plugins.module_utils.usnap.checks import check_service_request, plan_argument_spec
+from ansible_collections.snapshield.cloud.plugins.module_utils.usnap.service import ServiceConverger
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=dict(
-            ucloud_argument_spec(),
-            disk_id=dict(type="list", elements="str", required=True),
+    run = CloudModule(
+        ucloud,
+        dict(
+            disk_ids=dict(type="list", elements="str", required=True, aliases=["disk_id"]),
             zone=dict(type="str", required=True),
             state=dict(type="str", default="present", choices=["present", "absent"]),
             business_group=dict(type="str", aliases=["tag"]),
             coupon_id=dict(type="str"),
-            **usnap.plan_argument_spec()
+            **plan_argument_spec()
         ),
-        supports_check_mode=True,
+        check_service_request,
     )
-    want = validated(module, usnap.service_request)
-    client = ucloud_client(module)
-    try:
-        # Look up every disk's service (in pages for a large fleet), then compare and act per disk.
-        converge_one = usnap.ServiceConverger(module, client, want)
-    except ApiError as error:
-        fail_api_error(module, error)
-    converge(module, want["disk_ids"], converge_one, single_key="service")
+    run.converge(ServiceConverger(run.module, run.client, run.request), single_key="service")
 
 
 if __name__ == "__main__":

@@ -27,12 +27,13 @@ options:
       - Availability zone, for example V(cn-bj2-02).
     type: str
     required: true
-  disk_id:
+  disk_ids:
     description:
       - Only the services of this disk, or of these disks. Disks without a service are left out.
       - Every service of O(zone) when not set.
     type: list
     elements: str
+    aliases: [disk_id]
 """
 
 EXAMPLES = r"""
@@ -48,7 +49,7 @@ EXAMPLES = r"""
 - name: The services of two disks
   snapshield.cloud.usnap_service_info:
     zone: cn-bj2-02
-    disk_id: [bsm-abcd1234, bsm-efgh5678]
+    disk_ids: [bsm-abcd1234, bsm-efgh5678]
 """
 
 RETURN = r"""
@@ -126,24 +127,22 @@ services:
       sample: 1738281600
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.snapshield.cloud.plugins.module_utils import usnap
-from ansible_collections.snapshield.cloud.plugins.module_utils.common import validated
-from ansible_collections.snapshield.cloud.plugins.module_utils.ucloud import ucloud_argument_spec, ucloud_client
+from ansible_collections.snapshield.cloud.plugins.module_utils import ucloud
+from ansible_collections.snapshield.cloud.plugins.module_utils._module import CloudModule
+from ansible_collections.snapshield.cloud.plugins.module_utils.usnap import api
+from ansible_collections.snapshield.cloud.plugins.module_utils.usnap.checks import check_listing_request
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=dict(
-            ucloud_argument_spec(),
+    run = CloudModule(
+        ucloud,
+        dict(
             zone=dict(type="str", required=True),
-            disk_id=dict(type="list", elements="str"),
+            disk_ids=dict(type="list", elements="str", aliases=["disk_id"]),
         ),
-        supports_check_mode=True,
+        check_listing_request,
     )
-    want = validated(module, usnap.listing_request)
-    usnap.report(module, usnap.list_services, ucloud_client(module), want)
+    run.read(api.list_services)
 
 
 if __name__ == "__main__":

@@ -27,7 +27,7 @@ def test_listings_page_past_100(run_playbook, emulator):
     assert len(disks) == 120 and {d["zone"] for d in disks} == {ZONE}
     assert sorted(d["disk_id"] for d in disks if d["backup_mode"] == "SnapshotService") == sorted(seeded)
     named = run.result("Disks by group and name")["disks"]
-    assert [(d["disk_id"], d["name"], d["business_group"], d["size"], d["is_boot"]) for d in named] == [
+    assert [(d["disk_id"], d["disk_name"], d["business_group"], d["disk_size"], d["is_boot"]) for d in named] == [
         ("bsm-emu00050", "emu-udisk-00050", "db", 50, True)]
     assert [d["disk_id"] for d in run.result("Disks by id")["disks"]] == wanted[:-1]
 

@@ -27,12 +27,12 @@ def test_price_object_list_and_disk(run_playbook, emulator):
     ultimate = expected(100, CHAINS["Ultimate"], "Month", 1)
 
     as_object = run.result("Price as an object")
-    assert quote(as_object) == ultimate and as_object["size"] == 100 and not as_object["changed"]
+    assert quote(as_object) == ultimate and as_object["disk_size"] == 100 and not as_object["changed"]
     assert emulator.dump_state()["settings"]["price_as_list"]       # the next answer was a list
     assert quote(run.result("Price as a list")) == ultimate
 
     disk = run.result("Price of a disk")                             # bsm-emu00002: 50 GB
-    assert disk["size"] == 50
+    assert disk["disk_size"] == 50
     assert quote(disk) == expected(50, (36, 48, 10), "Year", 2)
     assert [e["action"] for e in emulator.calls()["log"]] == [
         "DescribeSnapshotServicePrice", "DescribeSnapshotServicePrice", "DescribeUDisk",

@@ -10,15 +10,14 @@ import pytest
 import yaml
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
-from ansible_collections.snapshield.cloud.plugins.module_utils.tencentcloud import tencentcloud_argument_spec
-from ansible_collections.snapshield.cloud.plugins.module_utils.ucloud import ucloud_argument_spec
+from ansible_collections.snapshield.cloud.plugins.module_utils import tencentcloud, ucloud
 
 DOCS = Path(__file__).resolve().parents[3] / "docs" / "awx"
 
 CASES = [
-    ("ucloud_credential_type.yml", ucloud_argument_spec,
+    ("ucloud_credential_type.yml", ucloud.argument_spec,
      dict(public_key="pub", private_key="priv", region="cn-bj2", project_id="org-1", base_url="https://gw.example")),
-    ("tencentcloud_credential_type.yml", tencentcloud_argument_spec,
+    ("tencentcloud_credential_type.yml", tencentcloud.argument_spec,
      dict(secret_id="sid", secret_key="skey", security_token="tok", region="ap-guangzhou",
           endpoint="cbs.intl.tencentcloudapi.com")),
 ]
@@ -56,5 +55,5 @@ def test_empty_optional_inputs_fall_back_to_defaults():
     credential_type = yaml.safe_load((DOCS / "ucloud_credential_type.yml").read_text())
     inputs = dict(public_key="pub", private_key="priv", region="cn-bj2", project_id="", base_url="")
     with mock.patch.dict("os.environ", injected_env(credential_type, inputs), clear=True):
-        result = ArgumentSpecValidator(ucloud_argument_spec()).validate({})
+        result = ArgumentSpecValidator(ucloud.argument_spec()).validate({})
     assert result.validated_parameters["base_url"] == "https://api.ucloud.cn"

@@ -1,23 +1,40 @@
 # Copyright (c) snapshield.cloud contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""cbs.py: validation, shapes, error messages, batched lookups, create-with-re-read, waits and deletes.
+"""The cbs package: checks, shapes, error messages, batched look-ups, and the snapshot converger (create with
+re-read, waits, deletes, retention) driven the way the module's exit path drives it.
 
 The API is a small in-memory fake behind the real TencentCloudClient (so retries and classification are the
 client's own); time is a fake clock that ``sleep`` advances.
 """
 
-import threading
 import time
+from collections import OrderedDict
 from datetime import datetime, timedelta, timezone
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ansible_collections.snapshield.cloud.plugins.module_utils import cbs
-from ansible_collections.snapshield.cloud.plugins.module_utils.fleet import DiskError
+from ansible_collections.snapshield.cloud.plugins.module_utils._apply import ROUNDS
+from ansible_collections.snapshield.cloud.plugins.module_utils._concurrency import run_concurrently
+from ansible_collections.snapshield.cloud.plugins.module_utils._converge import Outcome
+from ansible_collections.snapshield.cloud.plugins.module_utils._wait import BUSY, POLL_MAX, READY, Watch, wait_all
+from ansible_collections.snapshield.cloud.plugins.module_utils.cbs import api as cbs_api
+from ansible_collections.snapshield.cloud.plugins.module_utils.cbs import checks, errors, retention
+from ansible_collections.snapshield.cloud.plugins.module_utils.cbs.snapshot import (
+    RETENTION_MARGIN,
+    VISIBILITY_GRACE,
+    SnapshotConverger,
+)
 from ansible_collections.snapshield.cloud.plugins.module_utils.tencentcloud import TencentCloudClient
-from ansible_collections.snapshield.cloud.plugins.module_utils.transport import REFUSED, TRANSIENT, ApiError
+from ansible_collections.snapshield.cloud.plugins.module_utils.transport import (
+    AMBIGUOUS,
+    FINAL,
+    REFUSED,
+    TRANSIENT,
+    ApiError,
+    DiskError,
+)
 
 NOW = 1700000000.0          # 2023-11-14T22:13:20Z
 DAY = 86400
@@ -36,22 +53,22 @@ DAY = 86400
     ("2024-02-29T23:59:59-12:00", "2024-03-01T11:59:59+00:00"),
 ])
 def test_deadline_is_converted_to_utc(text, expected):
-    assert cbs.check_deadline(text, NOW) == expected
+    assert checks.check_deadline(text, NOW) == expected
 
 
 @pytest.mark.parametrize("text", ["tomorrow", "", "2023-11-16T25:00:00Z", "2023-02-30", "16/11/2023",
                                   "2023-11-16T00:00:00+24:00", "2023-11-16T00:00:00 UTC", "2023-11-16Z"])
 def test_deadline_that_is_not_a_time_names_the_option(text):
     with pytest.raises(ValueError, match="^deadline must be an ISO-8601 time"):
-        cbs.check_deadline(text, NOW)
+        checks.check_deadline(text, NOW)
 
 
 def test_deadline_must_be_a_day_away():
-    assert cbs.check_deadline(cbs.format_utc(NOW + DAY), NOW) == cbs.format_utc(NOW + DAY)
+    assert checks.check_deadline(checks.format_utc(NOW + DAY), NOW) == checks.format_utc(NOW + DAY)
     with pytest.raises(ValueError, match=r"deadline must be at least one day in the future \(2023-11-15T22:13:20"):
-        cbs.check_deadline(cbs.format_utc(NOW + DAY - 1), NOW)
+        checks.check_deadline(checks.format_utc(NOW + DAY - 1), NOW)
     with pytest.raises(ValueError, match="at least one day"):
-        cbs.check_deadline("2023-11-15T23:00:00+08:00", NOW)     # 15:00 UTC: tomorrow locally, but too soon
+        checks.check_deadline("2023-11-15T23:00:00+08:00", NOW)     # 15:00 UTC: tomorrow locally, but too soon
 
 
 @settings(max_examples=200, deadline=None)
@@ -59,28 +76,28 @@ def test_deadline_must_be_a_day_away():
        minutes=st.integers(min_value=-23 * 60 - 59, max_value=23 * 60 + 59))
 def test_any_iso_time_with_an_offset_parses_to_its_instant(moment, minutes):
     aware = moment.replace(microsecond=0, tzinfo=timezone(timedelta(minutes=minutes)))
-    assert cbs.parse_time(aware.isoformat()) == aware.timestamp()
+    assert checks.parse_time(aware.isoformat()) == aware.timestamp()
 
 
 @settings(max_examples=300, deadline=None)
 @given(text=st.text(max_size=40))
 def test_bad_deadlines_never_pass_and_always_name_the_option(text):
     try:
-        result = cbs.check_deadline(text, NOW)
+        result = checks.check_deadline(text, NOW)
     except ValueError as exc:
         assert str(exc).startswith("deadline must be")
     else:
-        assert cbs.parse_time(result) >= NOW + DAY
+        assert checks.parse_time(result) >= NOW + DAY
 
 
 @pytest.mark.parametrize("name, ok", [("a" * 60, True), ("快" * 60, True), ("a" * 61, False), ("", False),
                                       ("  ", False), ("nightly 2024-01-01", True)])
 def test_snapshot_name_length(name, ok):
     if ok:
-        assert cbs.check_name(name) == name
+        assert checks.check_name(name) == name
     else:
         with pytest.raises(ValueError, match="^snapshot_name "):
-            cbs.check_name(name)
+            checks.check_name(name)
 
 
 @pytest.mark.parametrize("tags, message", [
@@ -95,7 +112,7 @@ def test_snapshot_name_length(name, ok):
 ])
 def test_bad_tags_name_the_option(tags, message):
     with pytest.raises(ValueError, match=message):
-        cbs.check_tags(tags)
+        checks.check_tags(tags)
 
 
 @settings(max_examples=100, deadline=None)
@@ -104,18 +121,18 @@ def test_bad_tags_name_the_option(tags, message):
                        st.dictionaries(st.text(), st.text())))
 def test_any_non_string_tag_value_is_refused(key, value):
     with pytest.raises(ValueError, match=r"^tags\."):
-        cbs.check_tags({key: value})
+        checks.check_tags({key: value})
 
 
 def test_good_tags_pass_unchanged_and_convert_both_ways():
-    tags = cbs.check_tags({"owner": "dba", "empty": "", "名": "值"})
-    assert cbs.tags_from_api(cbs.tags_to_api(tags)) == tags
-    assert cbs.tags_to_api({"b": "2", "a": "1"}) == [{"Key": "a", "Value": "1"}, {"Key": "b", "Value": "2"}]
-    assert cbs.check_tags(None) == {} and cbs.tags_from_api(None) == {}
+    tags = checks.check_tags({"owner": "dba", "empty": "", "名": "值"})
+    assert cbs_api.tags_from_api(cbs_api.tags_to_api(tags)) == tags
+    assert cbs_api.tags_to_api({"b": "2", "a": "1"}) == [{"Key": "a", "Value": "1"}, {"Key": "b", "Value": "2"}]
+    assert checks.check_tags(None) == {} and cbs_api.tags_from_api(None) == {}
 
 
 def params(**overrides):
-    base = dict(state="present", disk_id=["disk-1"], snapshot_name="nightly", snapshot_id=None, deadline=None,
+    base = dict(state="present", disk_ids=["disk-1"], snapshot_name="nightly", snapshot_id=None, deadline=None,
                 retention_days=None, tags=None, disk_usage=None, disk_backup_id=None, min_age=None, wait=True,
                 wait_timeout=1800)
     base.update(overrides)
@@ -123,7 +140,7 @@ def params(**overrides):
 
 
 def test_snapshot_request_normalises():
-    request = cbs.snapshot_request(params(disk_id=[" disk-1", "disk-2"], deadline="2030-01-01T08:00:00+08:00",
+    request = checks.check_snapshot_request(params(disk_ids=[" disk-1", "disk-2"], deadline="2030-01-01T08:00:00+08:00",
                                           tags={"a": "b"}), NOW)
     assert request["disk_ids"] == ["disk-1", "disk-2"]
     assert request["deadline"] == "2030-01-01T00:00:00+00:00" and request["tags"] == {"a": "b"}
@@ -133,23 +150,23 @@ def test_snapshot_request_normalises():
     (dict(retention_days=0), "^retention_days must be 1 or more"),
     (dict(min_age=0), "^min_age must be 1 or more"),
     (dict(wait_timeout=0), "^wait_timeout must be 1 or more"),
-    (dict(disk_id=["disk-1", ""]), "^disk_id must not contain empty ids"),
-    (dict(disk_id=["disk-1", "disk-2", " disk-1"]), "^disk_id lists disk-1 more than once"),
-    (dict(disk_id=[]), "^disk_id must be a disk id or a non-empty list"),
+    (dict(disk_ids=["disk-1", ""]), "^disk_ids must not contain empty ids"),
+    (dict(disk_ids=["disk-1", "disk-2", " disk-1"]), "^disk_ids lists disk-1 more than once"),
+    (dict(disk_ids=[]), "^disk_ids must be a disk id or a non-empty list"),
     (dict(retention_days=True), "^retention_days must be 1 or more, got True"),
     (dict(retention_days=36501), "^retention_days must be at most 36500"),
-    (dict(disk_id=["disk-1", "disk-2"], disk_backup_id="dbp-1"), "^disk_backup_id "),
-    (dict(disk_id=None, snapshot_name=None, snapshot_id="snap-1", tags={"a": "b"}, min_age=5), "^tags, min_age only"),
+    (dict(disk_ids=["disk-1", "disk-2"], disk_backup_id="dbp-1"), "^disk_backup_id "),
+    (dict(disk_ids=None, snapshot_name=None, snapshot_id="snap-1", tags={"a": "b"}, min_age=5), "^tags, min_age only"),
     (dict(snapshot_name="x" * 61), "^snapshot_name is 61 characters"),
     (dict(deadline="soon"), "^deadline must be an ISO-8601"),
 ])
 def test_snapshot_request_refuses(overrides, message):
     with pytest.raises(ValueError, match=message):
-        cbs.snapshot_request(params(**overrides), NOW)
+        checks.check_snapshot_request(params(**overrides), NOW)
 
 
 def test_creation_options_are_ignored_when_deleting_by_id():
-    request = cbs.snapshot_request(params(state="absent", disk_id=None, snapshot_name=None, snapshot_id="snap-1",
+    request = checks.check_snapshot_request(params(state="absent", disk_ids=None, snapshot_name=None, snapshot_id="snap-1",
                                           tags={"a": "b"}), NOW)
     assert request["snapshot_id"] == "snap-1"
 
@@ -160,7 +177,7 @@ def test_snapshot_result_shape():
     raw = dict(SnapshotId="snap-1", SnapshotName="n", DiskId="disk-1", SnapshotState="NORMAL", Percent=100,
                CreateTime="2023-11-14T22:13:20+00:00", DeadlineTime=None, IsPermanent=True,
                Tags=[{"Key": "a", "Value": "b"}], DiskSize=50, DiskUsage="DATA_DISK", Encrypt=False, Extra=1)
-    assert cbs.snapshot_result(raw) == dict(
+    assert cbs_api.snapshot_result(raw) == dict(
         snapshot_id="snap-1", snapshot_name="n", disk_id="disk-1", state="NORMAL", percent=100,
         create_time="2023-11-14T22:13:20+00:00", deadline=None, is_permanent=True, tags={"a": "b"}, disk_size=50,
         disk_usage="DATA_DISK", encrypted=False)
@@ -181,7 +198,7 @@ def test_snapshot_result_shape():
 ])
 def test_errors_become_actionable_and_keep_the_request_id(code, words):
     error = ApiError("raw message", code=code, action="CreateSnapshot", request_id="req-123")
-    explained = cbs.explain(error)
+    explained = errors.explain(error)
     text = str(explained)
     assert all(word in text for word in words), text
     assert "raw message" in text and "req-123" in text and code in text
@@ -190,8 +207,8 @@ def test_errors_become_actionable_and_keep_the_request_id(code, words):
 
 def test_unknown_errors_pass_through_and_subjects_are_added():
     error = ApiError("odd", code="InvalidParameter", action="DescribeSnapshots", request_id="r")
-    assert cbs.explain(error) is error
-    explained = str(cbs.explain(error, "reading snap-1"))
+    assert errors.explain(error) is error
+    explained = str(errors.explain(error, "reading snap-1"))
     assert explained == "DescribeSnapshots failed with InvalidParameter: reading snap-1 (API said: odd) (request id r)"
 
 
@@ -212,7 +229,8 @@ class FakeCbs(TencentCloudClient):
     """CBS in memory. ``faults[action]`` holds (when, ApiError) pairs used one per call: "before" or "after" apply."""
 
     def __init__(self, clock, delay=0.0, fuzzy_names=False):
-        super(FakeCbs, self).__init__("AKID", "secret", "ap-guangzhou", rate_limit=0, sleep=clock.sleep, retries=2)
+        super(FakeCbs, self).__init__("AKID", "secret", "ap-guangzhou", rate_limit=0, sleep=clock.sleep, clock=clock,
+                                      retries=2)
         self.clock, self.delay, self.fuzzy_names = clock, delay, fuzzy_names
         self.snaps, self.log, self.faults, self.serial = {}, [], {}, 0
 
@@ -226,7 +244,7 @@ class FakeCbs(TencentCloudClient):
     def row(self, snap):
         state = snap["fixed"] or ("NORMAL" if self.clock() >= snap["ready"] else "CREATING")
         row = dict((k, v) for k, v in snap.items() if k not in ("created", "ready", "fixed"))
-        row.update(SnapshotState=state, Percent=100 if state != "CREATING" else 42, CreateTime=cbs.format_utc(
+        row.update(SnapshotState=state, Percent=100 if state != "CREATING" else 42, CreateTime=checks.format_utc(
             snap["created"]), DeadlineTime=snap.get("Deadline"), IsPermanent="Deadline" not in snap)
         return row
 
@@ -289,16 +307,41 @@ class Module:
         self.check_mode = check_mode
         self.params = {}
 
-    def fail_json(self, **kwargs):
-        raise AssertionError("fail_json: %r" % (kwargs,))
+
+class Runner:
+    """The converger driven as the module's exit path drives it: read once, then act on the disks asked for
+    (concurrently) and finish them in batch."""
+
+    def __init__(self, converger):
+        self.converger = converger
+        self.targets = converger.read()
+
+    def __getattr__(self, name):
+        return getattr(self.converger, name)
+
+    def outcomes(self, disk_ids):
+        outcomes = OrderedDict((disk_id, Outcome(result, error))
+                               for disk_id, result, error in run_concurrently(self.converger.act, disk_ids))
+        self.converger.finish(outcomes)
+        return outcomes
+
+    def converge_one(self, disk_id):
+        return self.converge_all([disk_id])(disk_id)
+
+    def converge_all(self, disk_ids):
+        outcomes = self.outcomes(disk_ids)
+
+        def answer_one(disk_id):
+            error = outcomes[disk_id].error
+            if error is not None:
+                raise errors.explain(error) if isinstance(error, ApiError) else error
+            return outcomes[disk_id].result
+        return answer_one
 
 
 def task(client, clock, check_mode=False, **overrides):
-    request = cbs.snapshot_request(params(**overrides), clock())
-    watch = cbs.SnapshotWatch(client, clock=clock, sleep=clock.sleep)
-    runner = cbs.SnapshotTask(Module(check_mode), client, request, clock=clock, sleep=clock.sleep, watch=watch)
-    runner.look_up()
-    return runner
+    request = checks.check_snapshot_request(params(**overrides), clock())
+    return Runner(SnapshotConverger(Module(check_mode), client, request))
 
 
 @pytest.fixture
@@ -319,8 +362,10 @@ def test_lookups_are_batched_ten_disks_a_call_and_names_compared_exactly(clock):
     for disk_id in disks:
         api.add(disk_id, "nightly-old")
     api.add("disk-03", "nightly")
-    found = cbs.snapshots_of_disks(api, disks, "nightly")
-    calls = [p for a, p in api.log]
+    for n in range(301):
+        api.add("disk-other-%d" % n, "nightly-%d" % n)            # a crowded region: batches are cheaper
+    found = cbs_api.snapshots_of_disks(api, disks, "nightly")
+    calls = [p for a, p in api.log][1:]                             # after the first page that said so
     assert len(calls) == 3 and [len(p["Filters"][0]["Values"]) for p in calls] == [10, 10, 5]
     assert all(p["Filters"][1] == {"Name": "snapshot-name", "Values": ["nightly"]} and p["Limit"] == 100
                for p in calls)
@@ -330,15 +375,15 @@ def test_lookups_are_batched_ten_disks_a_call_and_names_compared_exactly(clock):
 def test_lookups_page_past_a_hundred(api):
     for n in range(150):
         api.add("disk-1", "s%03d" % n, age=n)
-    found = cbs.snapshots_of_disks(api, ["disk-1"])["disk-1"]
+    found = cbs_api.snapshots_of_disks(api, ["disk-1"])["disk-1"]
     assert [s["SnapshotName"] for s in found] == ["s%03d" % n for n in range(150)]
     assert [p["Offset"] for a, p in api.log] == [0, 100]
 
 
 def test_lookup_by_ids_survives_a_missing_id(api):
     kept = api.add("disk-1", "a")
-    assert [s["SnapshotId"] for s in cbs.snapshots_by_id(api, [kept, "snap-gone"])] == [kept]
-    assert cbs.snapshots_by_id(api, ["snap-gone"]) == []
+    assert [s["SnapshotId"] for s in cbs_api.snapshots_by_id(api, [kept, "snap-gone"])] == [kept]
+    assert cbs_api.snapshots_by_id(api, ["snap-gone"]) == []
 
 
 # present ----------------------------------------------------------------------------------------------------
@@ -370,7 +415,7 @@ def test_create_with_tags_and_deadline_then_wait(clock):
     result = runner.converge_one("disk-1")
     (create,) = [p for a, p in api.log if a == "CreateSnapshot"]
     assert create["Tags"] == [{"Key": "owner", "Value": "dba"}] and create["DiskUsage"] == "DATA_DISK"
-    assert create["Deadline"] == cbs.format_utc(NOW + 2 * DAY + cbs.RETENTION_MARGIN)
+    assert create["Deadline"] == checks.format_utc(NOW + 2 * DAY + RETENTION_MARGIN)
     assert result["changed"] and result["state"] == "NORMAL" and result["tags"] == {"owner": "dba"}
     assert result["diff"] == dict(before={}, after=dict((k, v) for k, v in result.items()
                                                         if k not in ("changed", "diff")))
@@ -394,7 +439,7 @@ def test_wait_timeout_names_the_snapshot_and_its_progress(clock):
 def test_min_age_reuses_a_recent_snapshot_of_any_name(api, clock):
     recent = api.add("disk-1", "hourly-07", age=20 * 60)
     api.add("disk-2", "hourly-01", age=3 * 3600)
-    runner = task(api, clock, disk_id=["disk-1", "disk-2"], snapshot_name="hourly-08", min_age=60)
+    runner = task(api, clock, disk_ids=["disk-1", "disk-2"], snapshot_name="hourly-08", min_age=60)
     reused, fresh = runner.converge_one("disk-1"), runner.converge_one("disk-2")
     assert not reused["changed"] and reused["snapshot_id"] == recent
     assert fresh["changed"] and fresh["snapshot_name"] == "hourly-08"
@@ -417,7 +462,7 @@ def test_lost_answers_are_retried_a_bounded_number_of_times(api, clock):
     api.faults["CreateSnapshot"] = [("before", ApiError("reset", code="NetworkError", kind=TRANSIENT))] * 5
     with pytest.raises(DiskError, match="lost its answer 3 times"):
         task(api, clock).converge_one("disk-1")
-    assert len(api.actions("CreateSnapshot")) == cbs.CREATE_ROUNDS and not api.snaps
+    assert len(api.actions("CreateSnapshot")) == ROUNDS and not api.snaps
 
 
 def test_busy_disk_is_waited_out_beyond_the_clients_retries(api, clock):
@@ -443,7 +488,7 @@ def test_final_errors_are_not_retried_and_are_explained(api, clock):
 
 
 def test_check_mode_plans_without_creating(api, clock):
-    runner = task(api, clock, check_mode=True, disk_id=["disk-1", "disk-local", "disk-gone"],
+    runner = task(api, clock, check_mode=True, disk_ids=["disk-1", "disk-local", "disk-gone"],
                   deadline="2030-01-01T00:00:00Z", tags={"a": "b"})
     planned = runner.converge_one("disk-1")
     assert planned["changed"] and planned["snapshot_id"] is None and planned["deadline"] == "2030-01-01T00:00:00+00:00"
@@ -467,13 +512,13 @@ def test_absent_by_name_deletes_every_exact_match(api, clock):
 
 def test_absent_of_nothing_is_unchanged(api, clock):
     assert task(api, clock, state="absent").converge_one("disk-1") == dict(disk_id="disk-1", changed=False, deleted=[])
-    runner = task(api, clock, state="absent", disk_id=None, snapshot_name=None, snapshot_id="snap-gone")
+    runner = task(api, clock, state="absent", disk_ids=None, snapshot_name=None, snapshot_id="snap-gone")
     assert runner.found == {} and api.actions("DeleteSnapshots") == []
 
 
 def test_absent_by_id_waits_for_a_creating_snapshot(api, clock):
     snap_id = api.add("disk-1", "x", age=0, delay=20)
-    runner = task(api, clock, state="absent", disk_id=None, snapshot_name=None, snapshot_id=snap_id)
+    runner = task(api, clock, state="absent", disk_ids=None, snapshot_name=None, snapshot_id=snap_id)
     result = runner.converge_one("disk-1")
     assert result["changed"] and not api.snaps and clock() >= NOW + 20
 
@@ -507,50 +552,45 @@ def test_check_mode_deletes_nothing(api, clock):
 
 # Waiting together -------------------------------------------------------------------------------------------
 
-def test_waiting_threads_share_their_polls():
-    """Forty threads asking at once cost a couple of DescribeSnapshots calls, not forty."""
-    clock = Clock()
+def test_the_waiter_reads_every_pending_snapshot_in_one_call_per_poll(clock):
+    """Forty snapshots waited for together cost one DescribeSnapshots per poll, not one per snapshot."""
     api = FakeCbs(clock)
-    ids = [api.add("disk-%d" % n, "s") for n in range(40)]
-    watch = cbs.SnapshotWatch(api, spacing=0.2)
-    barrier = threading.Barrier(len(ids))
-    seen = {}
+    ids = [api.add("disk-%d" % n, "s", age=0, delay=5 * n) for n in range(40)]      # NORMAL after 0 to 195 s
+    reads = []
 
-    def ask(snap_id):
-        barrier.wait()
-        seen[snap_id] = watch.latest(snap_id)["SnapshotState"]
+    def read(snapshot_ids, until):
+        reads.append(snapshot_ids)
+        return dict((snap["SnapshotId"], snap) for snap in cbs_api.snapshots_by_id(api, snapshot_ids, until))
 
-    threads = [threading.Thread(target=ask, args=(snap_id,)) for snap_id in ids]
-    started = time.monotonic()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert seen == dict((snap_id, "NORMAL") for snap_id in ids)
-    assert 1 <= watch.polls <= 3 and len(api.log) == watch.polls
-    assert time.monotonic() - started < 2
+    def judge(snap):
+        return (READY, "NORMAL", "") if snap["SnapshotState"] == "NORMAL" else (BUSY, "CREATING", "")
+    watches = dict((snap_id, Watch(snap_id, snap_id, NOW + 600, ("wait_timeout", 600))) for snap_id in ids)
+    settled = wait_all(api, read, watches, judge)
+    assert sorted(settled) == sorted(ids) and all(error is None for _snap, error in settled.values())
+    assert len(api.log) == len(reads) <= 30 and reads[0] == sorted(ids)
+    assert all(len(later) <= len(earlier) for earlier, later in zip(reads, reads[1:]))   # settled ones drop out
+    assert NOW + 195 <= clock() <= NOW + 195 + POLL_MAX
 
 
-def test_a_poll_started_before_the_question_is_not_the_answer():
-    clock = Clock()
+def test_seen_snapshots_are_judged_without_a_read(clock):
     api = FakeCbs(clock)
-    first, second = api.add("disk-1", "a"), api.add("disk-2", "b")
-    watch = cbs.SnapshotWatch(api, clock=clock, sleep=clock.sleep)
-    assert watch.latest(first)["SnapshotId"] == first
-    assert watch.latest(second)["SnapshotId"] == second      # not in the first poll: polled again
-    assert watch.polls == 2 and api.log[1][1]["SnapshotIds"] == [first, second]
-    watch.forget(first)
-    clock.sleep(5)
-    watch.latest(second)
-    assert api.log[2][1]["SnapshotIds"] == [second]
+    seen = dict(SnapshotId="snap-x", SnapshotState="NORMAL")
+    watch = Watch("snap-x", "snapshot snap-x", NOW, ("wait_timeout", 1), seen=seen)
+    settled = wait_all(api, lambda ids, until: pytest.fail("read"), {"x": watch}, lambda snap: (READY, "NORMAL", ""))
+    assert settled == {"x": (seen, None)} and clock() == NOW
 
 
-def test_refused_detection():
-    assert cbs.refused(ApiError("x", code="RequestLimitExceeded.GlobalRegionUinLimitExceeded"))
-    assert cbs.refused(ApiError("x", code="ResourceBusy"))
-    assert cbs.refused(ApiError("x", code="HTTP429", kind=REFUSED))
-    assert not cbs.refused(ApiError("x", code="NetworkError", kind=TRANSIENT, ambiguous=True))
-    assert not cbs.refused(ApiError("x", code="InvalidParameter"))
+def test_refusals_are_classified_by_the_client(api):
+    def kind(code, action="DescribeSnapshots", given=None):
+        error = ApiError("x", code=code, kind=given)
+        api._judge(action, error)
+        return error.kind
+    assert kind("RequestLimitExceeded.GlobalRegionUinLimitExceeded") == REFUSED
+    assert kind("ResourceBusy", "CreateSnapshot") == REFUSED
+    assert kind("HTTP429", given=REFUSED) == REFUSED
+    assert kind("NetworkError", "CreateSnapshot", given=TRANSIENT) == AMBIGUOUS
+    assert kind("NetworkError", given=TRANSIENT) == TRANSIENT
+    assert kind("InvalidParameter") == FINAL
 
 
 # Reading the fewest pages -----------------------------------------------------------------------------------
@@ -565,12 +605,12 @@ def test_a_small_region_is_read_in_pages_not_in_batches_of_ten_disks(api):
         api.add(disk_id, "nightly", age=n)
         api.add(disk_id, "other", age=100 + n)
     api.add("disk-elsewhere", "nightly")
-    found = cbs.snapshots_for_disks(api, disks)
+    found = cbs_api.snapshots_of_disks(api, disks)
     calls = describe_calls(api)
     assert [p["Offset"] for p in calls] == [0] and "Filters" not in calls[0]      # 71 snapshots: one page
     assert [len(found[d]) for d in disks] == [2] * 35 and "disk-elsewhere" not in found
     api.log[:] = []
-    named = cbs.snapshots_for_disks(api, disks, "nightly")
+    named = cbs_api.snapshots_of_disks(api, disks, "nightly")
     (only,) = describe_calls(api)
     assert only["Filters"] == [{"Name": "snapshot-name", "Values": ["nightly"]}]
     assert all([s["SnapshotName"] for s in named[d]] == ["nightly"] for d in disks)
@@ -580,7 +620,7 @@ def test_pages_are_read_while_they_are_no_more_than_the_batches(api):
     disks = ["disk-%02d" % n for n in range(35)]                 # 4 batches
     for n in range(350):
         api.add(disks[n % 35], "s%03d" % n, age=n)              # 4 pages
-    found = cbs.snapshots_for_disks(api, disks)
+    found = cbs_api.snapshots_of_disks(api, disks)
     assert [p["Offset"] for p in describe_calls(api)] == [0, 100, 200, 300]
     assert sum(len(snaps) for snaps in found.values()) == 350
     assert [s["SnapshotName"] for s in found["disk-00"]] == ["s%03d" % n for n in range(0, 350, 35)]
@@ -591,7 +631,7 @@ def test_a_crowded_region_costs_one_page_more_than_the_batches(api):
     for n in range(301):
         api.add("disk-other-%d" % n, "x")                        # 4 pages of the region
     api.add("disk-07", "mine")
-    found = cbs.snapshots_for_disks(api, disks)
+    found = cbs_api.snapshots_of_disks(api, disks)
     calls = describe_calls(api)
     assert len(calls) == 1 + 3 and "Filters" not in calls[0]
     assert [len(p["Filters"][0]["Values"]) for p in calls[1:]] == [10, 10, 5]
@@ -600,7 +640,7 @@ def test_a_crowded_region_costs_one_page_more_than_the_batches(api):
 
 def test_ten_disks_or_fewer_are_one_filtered_call(api):
     api.add("disk-1", "nightly")
-    cbs.snapshots_for_disks(api, ["disk-%d" % n for n in range(10)], "nightly")
+    cbs_api.snapshots_of_disks(api, ["disk-%d" % n for n in range(10)], "nightly")
     (only,) = describe_calls(api)
     assert only["Filters"][0]["Name"] == "disk-id" and len(only["Filters"][0]["Values"]) == 10
 
@@ -617,7 +657,7 @@ def test_a_snapshot_made_while_paging_is_not_counted_twice(clock):
     disks = ["disk-%02d" % n for n in range(30)]
     for n in range(150):
         api.add(disks[n % 30], "s%03d" % n, age=n + 1)
-    found = cbs.snapshots_for_disks(api, disks)
+    found = cbs_api.snapshots_of_disks(api, disks)
     ids = [s["SnapshotId"] for snaps in found.values() for s in snaps]
     assert len(ids) == len(set(ids)) == 150
 
@@ -629,7 +669,7 @@ MANAGED = {"managed-by": "fleet"}
 
 def add_snap(api, disk_id, name, age, tags=None, state=None):
     snap_id = api.add(disk_id, name, age=age, state=state)
-    api.snaps[snap_id]["Tags"] = cbs.tags_to_api(tags)
+    api.snaps[snap_id]["Tags"] = cbs_api.tags_to_api(tags)
     return snap_id
 
 
@@ -640,12 +680,12 @@ def add_snap(api, disk_id, name, age, tags=None, state=None):
     (dict(keep=3, managed_tags=MANAGED, state="absent"), "^keep prunes .* state=present"),
     (dict(managed_tags={"managed-by": 7}), r"^managed_tags\.managed-by must be a string"),
     (dict(managed_tags=MANAGED, tags={"managed-by": "me"}), r"^managed_tags\.managed-by is 'fleet' but tags"),
-    (dict(disk_id=None, snapshot_name=None, snapshot_id="snap-1", keep=2, managed_tags=MANAGED),
+    (dict(disk_ids=None, snapshot_name=None, snapshot_id="snap-1", keep=2, managed_tags=MANAGED),
      "^keep, managed_tags only apply"),
 ])
 def test_retention_options_are_refused_naming_the_option(overrides, message):
     with pytest.raises(ValueError, match=message):
-        cbs.snapshot_request(params(**overrides), NOW)
+        checks.check_snapshot_request(params(**overrides), NOW)
 
 
 def test_managed_tags_join_the_tags_of_new_snapshots(api, clock):
@@ -656,7 +696,7 @@ def test_managed_tags_join_the_tags_of_new_snapshots(api, clock):
 
 
 def converge_fleet(api, clock, disk_ids, check_mode=False, **overrides):
-    runner = task(api, clock, check_mode=check_mode, disk_id=disk_ids, managed_tags=MANAGED, **overrides)
+    runner = task(api, clock, check_mode=check_mode, disk_ids=disk_ids, managed_tags=MANAGED, **overrides)
     answer_one = runner.converge_all(disk_ids)
     answer = {}
     for disk_id in disk_ids:
@@ -735,7 +775,7 @@ def test_one_disks_refusal_fails_only_that_disk(api, clock):
     doomed = dict((disk, add_snap(api, disk, "old", age=DAY, tags=MANAGED)) for disk in ("disk-1", "disk-2", "disk-3"))
     for disk in doomed:
         add_snap(api, disk, "nightly", age=60, tags=MANAGED)
-    runner = task(api, clock, disk_id=list(doomed), managed_tags=MANAGED, keep=1)
+    runner = task(api, clock, disk_ids=list(doomed), managed_tags=MANAGED, keep=1)
     api.snaps[doomed["disk-2"]]["fixed"] = "CREATING"        # changed after the lookup: refused as a batch
     answer_one = runner.converge_all(list(doomed))
     assert answer_one("disk-1")["pruned"][0]["snapshot_id"] == doomed["disk-1"]
@@ -748,7 +788,7 @@ def test_one_disks_refusal_fails_only_that_disk(api, clock):
 
 def test_deletions_are_packed_a_hundred_ids_a_call():
     plans = [("disk-%d" % n, ["snap-%d-%d" % (n, i) for i in range(count)]) for n, count in enumerate((60, 30, 150))]
-    batches = cbs.SnapshotTask._delete_batches(plans)
+    batches = retention._batches(plans)
     assert [sum(len(ids) for disk, ids in batch) for batch in batches] == [90, 100, 50]
     assert [disk for batch in batches for disk, ids in batch] == ["disk-0", "disk-1", "disk-2", "disk-2"]
 
@@ -769,7 +809,7 @@ def fleet_answers(runner, disk_ids):
 def test_a_fleet_creates_everything_first_then_waits_for_all_together(clock):
     api = FakeCbs(clock, delay=30)
     disks = ["disk-%03d" % n for n in range(250)]
-    answers = fleet_answers(task(api, clock, disk_id=disks), disks)
+    answers = fleet_answers(task(api, clock, disk_ids=disks), disks)
     assert all(a["changed"] and a["state"] == "NORMAL" and a["diff"]["after"]["snapshot_id"] == a["snapshot_id"]
                for a in answers.values())
     actions = api.actions()
@@ -778,21 +818,21 @@ def test_a_fleet_creates_everything_first_then_waits_for_all_together(clock):
     assert len(creates) == 250 and creates[-1] < actions.index("DescribeSnapshots", 1)   # no wait between creates
     assert all(len(p["SnapshotIds"]) <= 100 for p in polls)
     assert len(polls) <= 3 * 8, "each round of polls covers every snapshot, 100 a call"
-    assert NOW + 30 <= clock() <= NOW + 30 + cbs.POLL_MAX + 1
+    assert NOW + 30 <= clock() <= NOW + 30 + POLL_MAX + 1
 
 
 def test_a_snapshot_still_creating_at_wait_timeout_fails_only_its_disk(api, clock):
     api.add("disk-2", "nightly", age=0, delay=10000)                 # found CREATING, waited for, never ends
-    answers = fleet_answers(task(api, clock, disk_id=["disk-1", "disk-2"], wait_timeout=60), ["disk-1", "disk-2"])
+    answers = fleet_answers(task(api, clock, disk_ids=["disk-1", "disk-2"], wait_timeout=60), ["disk-1", "disk-2"])
     assert answers["disk-1"]["changed"] and answers["disk-1"]["state"] == "NORMAL"
     assert isinstance(answers["disk-2"], DiskError) and "still CREATING (42%) after wait_timeout=60s" in str(
         answers["disk-2"])
-    assert NOW + 60 <= clock() <= NOW + 61 + cbs.POLL_MAX
+    assert NOW + 60 <= clock() <= NOW + 61 + POLL_MAX
 
 
 def test_an_existing_creating_snapshot_of_a_fleet_is_waited_for_unchanged(api, clock):
     existing = api.add("disk-1", "nightly", age=1, delay=20)
-    answers = fleet_answers(task(api, clock, disk_id=["disk-1", "disk-2"]), ["disk-1", "disk-2"])
+    answers = fleet_answers(task(api, clock, disk_ids=["disk-1", "disk-2"]), ["disk-1", "disk-2"])
     assert answers["disk-1"]["snapshot_id"] == existing and not answers["disk-1"]["changed"]
     assert answers["disk-1"]["state"] == "NORMAL" and "diff" not in answers["disk-1"]
     assert len(api.actions("CreateSnapshot")) == 1
@@ -801,7 +841,7 @@ def test_an_existing_creating_snapshot_of_a_fleet_is_waited_for_unchanged(api, c
 def test_a_fleet_without_wait_reads_its_new_snapshots_back_in_one_call(clock):
     api = FakeCbs(clock, delay=600)
     disks = ["disk-%d" % n for n in range(30)]
-    answers = fleet_answers(task(api, clock, disk_id=disks, wait=False), disks)
+    answers = fleet_answers(task(api, clock, disk_ids=disks, wait=False), disks)
     assert all(a["state"] == "CREATING" and a["changed"] for a in answers.values())
     assert len([p for a, p in api.log if a == "DescribeSnapshots" and "SnapshotIds" in p]) == 1
 
@@ -815,7 +855,7 @@ def test_a_new_snapshot_that_never_shows_up_fails_after_the_grace(clock):
             return answer
 
     api = Forgetful(clock)
-    answers = fleet_answers(task(api, clock, disk_id=["disk-1", "disk-2"]), ["disk-1", "disk-2"])
+    answers = fleet_answers(task(api, clock, disk_ids=["disk-1", "disk-2"]), ["disk-1", "disk-2"])
     assert answers["disk-1"]["state"] == "NORMAL"
     assert isinstance(answers["disk-2"], DiskError) and "disappeared" in str(answers["disk-2"])
-    assert clock() >= NOW + cbs.VISIBILITY_GRACE
+    assert clock() >= NOW + VISIBILITY_GRACE

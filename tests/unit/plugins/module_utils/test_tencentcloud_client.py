@@ -12,6 +12,7 @@ import requests
 from tencentcloud.common.sign import Sign
 
 from ansible_collections.snapshield.cloud.plugins.module_utils import tencentcloud
+from ansible_collections.snapshield.cloud.plugins.module_utils._lookup import paginate
 from ansible_collections.snapshield.cloud.plugins.module_utils.tencentcloud import TencentCloudClient, endpoint_url
 from ansible_collections.snapshield.cloud.plugins.module_utils.transport import ApiError
 
@@ -156,7 +157,7 @@ def test_against_the_emulator_with_temporary_credentials():
         creds = emu.credentials
         good = TencentCloudClient(creds["tencent_temp_id"], creds["tencent_temp_key"], "ap-guangzhou",
                                   security_token=creds["tencent_token"], endpoint=emu.url)
-        disks = list(good.paginate("DescribeDisks", "DiskSet"))
+        disks = list(paginate(good, "DescribeDisks", "DiskSet"))
         assert len(disks) == 2
         tokenless = TencentCloudClient(creds["tencent_temp_id"], creds["tencent_temp_key"], "ap-guangzhou",
                                        endpoint=emu.url, retries=0)
@@ -180,14 +181,14 @@ class Module:
 
 
 def test_client_from_module_options():
-    made = tencentcloud.tencentcloud_client(Module(security_token="tok"))
+    made = tencentcloud.client(Module(security_token="tok"))
     assert made.url == "https://cbs.ap-shanghai-fsi.tencentcloudapi.com/" and made.host == made.url[8:-1]
     with pytest.raises(AssertionError, match=r"secret_key \(or TENCENTCLOUD_SECRET_KEY\)"):
-        tencentcloud.tencentcloud_client(Module(secret_key=None))
+        tencentcloud.client(Module(secret_key=None))
 
 
 def test_unset_rate_limit_option_keeps_each_actions_published_limit():
-    made = tencentcloud.tencentcloud_client(Module(rate_limit=None))
+    made = tencentcloud.client(Module(rate_limit=None))
     assert made.rate_limiter.interval("DescribeDisks") < made.rate_limiter.interval("DescribeSnapshots")
-    made = tencentcloud.tencentcloud_client(Module(rate_limit=5.0))
+    made = tencentcloud.client(Module(rate_limit=5.0))
     assert made.rate_limiter.interval("DescribeDisks") == made.rate_limiter.interval("DescribeSnapshots")

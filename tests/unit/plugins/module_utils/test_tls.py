@@ -22,12 +22,10 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from ansible_collections.snapshield.cloud.plugins.doc_fragments.connection import ModuleDocFragment
-from ansible_collections.snapshield.cloud.plugins.module_utils.tencentcloud import (
-    TencentCloudClient,
-    tencentcloud_argument_spec,
-)
+from ansible_collections.snapshield.cloud.plugins.module_utils import tencentcloud, ucloud
+from ansible_collections.snapshield.cloud.plugins.module_utils.tencentcloud import TencentCloudClient
 from ansible_collections.snapshield.cloud.plugins.module_utils.transport import ApiError
-from ansible_collections.snapshield.cloud.plugins.module_utils.ucloud import UCloudClient, ucloud_argument_spec
+from ansible_collections.snapshield.cloud.plugins.module_utils.ucloud import UCloudClient
 from ansible_collections.snapshield.cloud.plugins.modules import (
     cbs_disk_info,
     cbs_snapshot,
@@ -86,7 +84,7 @@ def run(module, args):
 
 
 def test_validate_certs_defaults_to_true():
-    for spec in (ucloud_argument_spec(), tencentcloud_argument_spec()):
+    for spec in (ucloud.argument_spec(), tencentcloud.argument_spec()):
         assert spec["validate_certs"] == dict(type="bool", default=True)
     assert yaml.safe_load(ModuleDocFragment.DOCUMENTATION)["options"]["validate_certs"]["default"] is True
     assert UCloudClient("k", "s", "r").validate_certs is True

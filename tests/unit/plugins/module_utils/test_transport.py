@@ -8,6 +8,7 @@ import pytest
 import requests
 from conftest import FakeResponse, ScriptedSession
 
+from ansible_collections.snapshield.cloud.plugins.module_utils._lookup import paginate
 from ansible_collections.snapshield.cloud.plugins.module_utils.transport import (
     ApiError,
     RateLimiter,
@@ -152,7 +153,7 @@ def test_paging_reads_every_page(sleeps):
     pages = [ok(DataSet=[{"Id": i} for i in range(start, min(start + 100, 250))], TotalCount=250)
              for start in (0, 100, 200)]
     session = ScriptedSession(*pages)
-    items = list(client(session, sleeps).paginate("DescribeUDisk", "DataSet", dict(Zone="cn-bj2-02")))
+    items = list(paginate(client(session, sleeps), "DescribeUDisk", "DataSet", dict(Zone="cn-bj2-02")))
     assert [item["Id"] for item in items] == list(range(250))
     pages_asked = [(r["data"]["Offset"], r["data"]["Limit"]) for r in session.requests]
     assert pages_asked == [("0", "100"), ("100", "100"), ("200", "100")]

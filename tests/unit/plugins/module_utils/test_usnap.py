@@ -1,19 +1,21 @@
 # Copyright (c) snapshield.cloud contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""usnap.py without a network: validation, plan comparison, result and price shaping, lookups, call_once."""
+"""usnap/checks.py and usnap/api.py without a network: checks, plan comparison, result and price shaping, look-ups;
+and the lost-answer guard (_apply.apply_once)."""
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ansible_collections.snapshield.cloud.plugins.module_utils import usnap
-from ansible_collections.snapshield.cloud.plugins.module_utils.transport import ApiError
+from ansible_collections.snapshield.cloud.plugins.module_utils._apply import ROUNDS, apply_once
+from ansible_collections.snapshield.cloud.plugins.module_utils.transport import ApiError, DiskError
+from ansible_collections.snapshield.cloud.plugins.module_utils.usnap import api, checks
 
 CUSTOM = dict(backup_mode="Custom", journal=36, hour=48, day=10)
 
 
 def plan(**params):
-    return usnap.validate_plan(dict(dict(backup_mode="Base", quantity=1), **params))
+    return checks.check_plan(dict(dict(backup_mode="Base", quantity=1), **params))
 
 
 def error_of(func, *args, **kwargs):
@@ -75,7 +77,7 @@ def test_chain_rejected_outside_custom(mode, chain):
     (["bsm-1", " bsm-2 "], ["bsm-1", "bsm-2"]),
 ])
 def test_disk_ids(value, ids):
-    assert usnap.validate_disk_ids(value) == ids
+    assert checks.check_disk_ids(value) == ids
 
 
 @pytest.mark.parametrize("value, words", [
@@ -87,14 +89,14 @@ def test_disk_ids(value, ids):
     ({"id": "bsm-1"}, ["disk_id"]),
 ])
 def test_bad_disk_ids(value, words):
-    message = error_of(usnap.validate_disk_ids, value)
+    message = error_of(checks.check_disk_ids, value)
     assert all(word in message for word in words), message
 
 
 @given(st.lists(st.one_of(st.text(max_size=5), st.integers(), st.none()), max_size=6))
 def test_disk_ids_are_clean_or_rejected(value):
     try:
-        ids = usnap.validate_disk_ids(value)
+        ids = checks.check_disk_ids(value)
     except ValueError as error:
         assert str(error).startswith("disk_id")
     else:
@@ -102,23 +104,23 @@ def test_disk_ids_are_clean_or_rejected(value):
 
 
 def test_optional_disk_ids_and_zone():
-    assert usnap.validate_disk_ids(None, required=False) is None
-    assert "zone" in error_of(usnap.validate_zone, " ")
-    assert usnap.listing_request(dict(zone=None, disk_id=None)) == dict(
-        zone=None, disk_ids=None, business_group=None, name=None)
+    assert checks.check_disk_ids(None, required=False) is None
+    assert "zone" in error_of(checks.check_zone, " ")
+    assert checks.check_listing_request(dict(zone=None, disk_ids=None)) == dict(
+        zone=None, disk_ids=None, business_group=None, disk_name=None)
 
 
 def test_requests():
-    want = usnap.service_request(dict(zone="cn-bj2-02", disk_id=["bsm-1"], state="absent", backup_mode="Base",
+    want = checks.check_service_request(dict(zone="cn-bj2-02", disk_ids=["bsm-1"], state="absent", backup_mode="Base",
                                       hour=24))
     assert want["plan"] is None and want["disk_ids"] == ["bsm-1"]          # absent ignores the plan
-    assert "hour" in error_of(usnap.service_request, dict(zone="z", disk_id="d", state="present",
+    assert "hour" in error_of(checks.check_service_request, dict(zone="z", disk_ids="d", state="present",
                                                           backup_mode="Base", hour=24))
-    assert "size or disk_id" in error_of(usnap.price_request, dict(zone="z", backup_mode="Base"))
-    assert "size or disk_id" in error_of(usnap.price_request, dict(zone="z", backup_mode="Base", size=1,
+    assert "disk_size or disk_id" in error_of(checks.check_price_request, dict(zone="z", backup_mode="Base"))
+    assert "disk_size or disk_id" in error_of(checks.check_price_request, dict(zone="z", backup_mode="Base", disk_size=1,
                                                                    disk_id="d"))
-    assert "size" in error_of(usnap.price_request, dict(zone="z", backup_mode="Base", size=0))
-    assert usnap.price_request(dict(zone="z", backup_mode="Base", disk_id=" d "))["disk_id"] == "d"
+    assert "disk_size" in error_of(checks.check_price_request, dict(zone="z", backup_mode="Base", disk_size=0))
+    assert checks.check_price_request(dict(zone="z", backup_mode="Base", disk_id=" d "))["disk_id"] == "d"
 
 
 # Comparison and shaping ------------------------------------------------------------------------
@@ -136,7 +138,7 @@ def current(mode, journal, hour, day):
     (current("Ultimate", 24, 72, 30), plan(backup_mode="Ultimate"), True),
 ])
 def test_same_chain(have, want, same):
-    assert usnap.same_chain(have, want) is same
+    assert api.same_chain(have, want) is same
 
 
 @pytest.mark.parametrize("have, want, upgrade", [
@@ -147,32 +149,32 @@ def test_same_chain(have, want, same):
     (current("Custom", 36, 48, 10), plan(backup_mode="Custom", journal=12, hour=96, day=5), True),
 ])
 def test_is_upgrade(have, want, upgrade):
-    assert usnap.is_upgrade(have, want) is upgrade
+    assert api.is_upgrade(have, want) is upgrade
 
 
 @pytest.mark.parametrize("key", ["SnapshotServiceId", "ServiceID", "ServiceId"])
 def test_service_id_spellings(key):
-    assert usnap.service_id_of({key: "usnap-1", "Other": "x"}) == "usnap-1"
+    assert api.service_id_of({key: "usnap-1", "Other": "x"}) == "usnap-1"
 
 
 def test_service_result_normalises_and_protection():
     row = dict(ServiceId="usnap-1", VDiskId="bsm-1", Status="Available", ChargeType="Yearly", Tag="db",
                CreateTime=1, ExpiredTime=2, VDiskSize="100")
-    result = usnap.service_result(row, dict(backup_mode="Custom", journal=36, hour=48, day=10), "cn-bj2-02")
+    result = api.service_result(row, dict(backup_mode="Custom", journal=36, hour=48, day=10), "cn-bj2-02")
     assert result == dict(service_id="usnap-1", disk_id="bsm-1", zone="cn-bj2-02", status="Available",
                           backup_mode="Custom", journal=36, hour=48, day=10, charge_type="Year",
                           business_group="db", disk_size=100, create_time=1, expire_time=2)
-    assert usnap.protection(result) == dict(backup_mode="Custom", journal=36, hour=48, day=10, charge_type="Year")
-    assert usnap.protection(None) == {}
+    assert api.protection(result) == dict(backup_mode="Custom", journal=36, hour=48, day=10, charge_type="Year")
+    assert api.protection(None) == {}
 
 
 def test_disk_result():
     row = dict(UDiskId="bsm-1", Name="n", Size=20, Status="InUse", Zone="z", DiskType="SystemDisk",
                IsBoot="True", Tag="web", BackupMode="", CreateTime=5)
-    assert usnap.disk_result(row) == dict(disk_id="bsm-1", name="n", size=20, status="InUse", zone="z",
+    assert api.disk_result(row) == dict(disk_id="bsm-1", disk_name="n", disk_size=20, status="InUse", zone="z",
                                           disk_type="SystemDisk", is_boot=True, business_group="web",
                                           backup_mode="", create_time=5)
-    assert usnap.disk_result(dict(row, IsBoot="False"))["is_boot"] is False
+    assert api.disk_result(dict(row, IsBoot="False"))["is_boot"] is False
 
 
 PRICE = {"ChargeType": "Yearly", "Price": 1234, "OriginalPrice": 1300, "ListPrice": 1500}
@@ -180,19 +182,19 @@ PRICE = {"ChargeType": "Yearly", "Price": 1234, "OriginalPrice": 1300, "ListPric
 
 @pytest.mark.parametrize("data", [PRICE, [PRICE]])
 def test_price_result_object_or_one_element_list(data):
-    assert usnap.price_result(data) == dict(price=1234, original_price=1300, list_price=1500, charge_type="Year",
+    assert api.price_result(data) == dict(price=1234, original_price=1300, list_price=1500, charge_type="Year",
                                             price_units=12.34, original_price_units=13.0, list_price_units=15.0)
 
 
 @pytest.mark.parametrize("data", [None, "XsAPerJm", [], [PRICE, PRICE], {"ChargeType": "Month"}])
 def test_price_result_rejects_answers_without_a_price(data):
     with pytest.raises(ApiError) as info:
-        usnap.price_result(data, action="DescribeSnapshotServicePrice")
+        api.price_result(data, action="DescribeSnapshotServicePrice")
     assert info.value.code == "InvalidResponse" and info.value.action == "DescribeSnapshotServicePrice"
 
 
 def test_upgrade_price_has_no_list_price():
-    result = usnap.price_result({"Price": 90, "OriginalPrice": 100}, "Month")
+    result = api.price_result({"Price": 90, "OriginalPrice": 100}, "Month")
     assert (result["list_price"], result["list_price_units"], result["charge_type"]) == (None, None, "Month")
 
 
@@ -204,7 +206,7 @@ class FakeClient:
     def __init__(self, rows, key="VDiskId", total=None):
         self.rows, self.key, self.total, self.calls = rows, key, total, []
 
-    def call(self, action, params):
+    def call(self, action, params, until=None):
         self.calls.append((action, params))
         rows = [r for r in self.rows if self.key not in params or r[self.key] == params[self.key]]
         offset, limit = params.get("Offset", 0), params.get("Limit", 20)
@@ -216,37 +218,40 @@ def rows(count):
     return [{"VDiskId": "bsm-%05d" % n, "ServiceId": "usnap-%d" % n} for n in range(count)]
 
 
-def test_index_few_ids_one_call_each_when_asked():
+def services(client, ids):
+    return api.rows_by_id(api.services(client, "z"), ids)
+
+
+def test_lookup_few_ids_one_call_each():
     client = FakeClient(rows(50))
-    index = usnap.service_index(client, "z", ["bsm-00001", "bsm-00099"])
-    assert client.calls == []
-    assert index.get("bsm-00001")["ServiceId"] == "usnap-1" and index.get("bsm-00099") is None
-    assert [params.get("VDiskId") for _action, params in client.calls] == ["bsm-00001", "bsm-00099"]
+    found = services(client, ["bsm-00001", "bsm-00099"])
+    assert found["bsm-00001"]["ServiceId"] == "usnap-1" and found["bsm-00099"] is None
+    assert sorted(params.get("VDiskId") for _action, params in client.calls) == ["bsm-00001", "bsm-00099"]
 
 
-def test_index_scans_the_zone_when_cheaper():
+def test_lookup_scans_the_zone_when_cheaper():
     client = FakeClient(rows(250))
     ids = ["bsm-%05d" % n for n in range(0, 500, 20)]                  # 25 ids, half of them without a row
-    index = usnap.service_index(client, "z", ids)
-    assert index.complete and [p["Offset"] for _a, p in client.calls] == [0, 100, 200]
-    assert [bool(index.get(i)) for i in ids] == [n < 250 for n in range(0, 500, 20)]
-    assert len(client.calls) == 3
+    found = services(client, ids)
+    assert [p["Offset"] for _a, p in client.calls] == [0, 100, 200]
+    assert [bool(found[i]) for i in ids] == [n < 250 for n in range(0, 500, 20)]
 
 
-def test_index_falls_back_to_per_id_in_a_large_zone():
+def test_lookup_falls_back_to_per_id_in_a_large_zone():
     client = FakeClient(rows(5000))
     ids = ["bsm-04990", "bsm-00001"] + ["bsm-%05d" % n for n in range(4000, 4010)]
-    index = usnap.service_index(client, "z", ids)
-    assert not index.complete and len(client.calls) == 1                # the probe: 49 pages > 11 ids
-    assert index.get("bsm-00001") and len(client.calls) == 1            # found on the probe page
-    assert index.get("bsm-04990")["ServiceId"] == "usnap-4990" and len(client.calls) == 2
+    found = services(client, ids)
+    # the probe (49 more pages > 11 ids it did not hold), then one call per id it did not hold
+    assert [p.get("Offset") for _a, p in client.calls[:1]] == [0] and len(client.calls) == 1 + 11
+    assert "bsm-00001" not in [p.get("VDiskId") for _a, p in client.calls]      # found on the probe page
+    assert found["bsm-04990"]["ServiceId"] == "usnap-4990" and found["bsm-00001"]["ServiceId"] == "usnap-1"
 
 
-def test_index_ignores_rows_of_other_disks():
+def test_lookup_ignores_rows_of_other_disks():
     class IgnoresFilter(FakeClient):
-        def call(self, action, params):
+        def call(self, action, params, until=None):
             return super().call(action, dict((k, v) for k, v in params.items() if k != "VDiskId"))
-    assert usnap.service_index(IgnoresFilter(rows(3)), "z").get("bsm-77777") is None
+    assert services(IgnoresFilter(rows(3)), ["bsm-77777"])["bsm-77777"] is None
 
 
 class Ambiguous:
@@ -255,31 +260,37 @@ class Ambiguous:
     def __init__(self, lost, ambiguous=True):
         self.lost, self.ambiguous, self.sent = lost, ambiguous, 0
 
-    def call(self, action, params):
+    def call(self, action, params, until=None):
         self.sent += 1
         if self.sent <= self.lost:
             raise ApiError("HTTP 503", code="HTTP503", action=action, ambiguous=self.ambiguous)
         return {"RetCode": 0}
 
 
-def test_call_once_rereads_instead_of_resending():
+def test_apply_once_rereads_instead_of_resending():
     client = Ambiguous(lost=1)
-    assert usnap.call_once(client, "CreateSnapshotService", {}, lambda: True) is None
+    assert apply_once(client, "CreateSnapshotService", {}, lambda: True) == {}
     assert client.sent == 1
 
 
-def test_call_once_resends_when_not_applied():
+def test_apply_once_returns_what_the_reread_found():
+    client = Ambiguous(lost=1)
+    assert apply_once(client, "CreateSnapshot", {}, lambda: {"SnapshotId": "snap-1"}) == {"SnapshotId": "snap-1"}
+    assert client.sent == 1
+
+
+def test_apply_once_resends_when_not_applied():
     client, rereads = Ambiguous(lost=2), []
-    assert usnap.call_once(client, "CreateSnapshotService", {}, lambda: rereads.append(1)) == {"RetCode": 0}
+    assert apply_once(client, "CreateSnapshotService", {}, lambda: rereads.append(1)) == {"RetCode": 0}
     assert client.sent == 3 and len(rereads) == 2
 
 
-def test_call_once_gives_up_and_never_retries_final_errors():
-    client = Ambiguous(lost=5)
-    with pytest.raises(ApiError):
-        usnap.call_once(client, "CreateSnapshotService", {}, lambda: False)
-    assert client.sent == usnap.ATTEMPTS
+def test_apply_once_gives_up_and_never_retries_final_errors():
+    client, rereads = Ambiguous(lost=5), []
+    with pytest.raises(DiskError, match="CreateSnapshotService lost its answer 3 times and did not take effect"):
+        apply_once(client, "CreateSnapshotService", {}, lambda: rereads.append(1))
+    assert client.sent == ROUNDS and len(rereads) == ROUNDS
     client = Ambiguous(lost=1, ambiguous=False)
     with pytest.raises(ApiError):
-        usnap.call_once(client, "CreateSnapshotService", {}, lambda: pytest.fail("re-read after a final error"))
+        apply_once(client, "CreateSnapshotService", {}, lambda: pytest.fail("re-read after a final error"))
     assert client.sent == 1

@@ -1,11 +1,13 @@
 # Copyright (c) snapshield.cloud contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""usnap.ServiceConverger (one disk at a time) with the real client against the emulator, in process."""
+"""usnap.service.ServiceConverger (read, then act one disk at a time) with the real client against the emulator."""
 
 import pytest
 
-from ansible_collections.snapshield.cloud.plugins.module_utils import usnap
-from ansible_collections.snapshield.cloud.plugins.module_utils.fleet import DiskError, run_concurrently
+from ansible_collections.snapshield.cloud.plugins.module_utils._concurrency import OncePerKey, run_concurrently
+from ansible_collections.snapshield.cloud.plugins.module_utils.transport import DiskError
+from ansible_collections.snapshield.cloud.plugins.module_utils.usnap.checks import check_service_request
+from ansible_collections.snapshield.cloud.plugins.module_utils.usnap.service import ServiceConverger
 from ansible_collections.snapshield.cloud.plugins.module_utils.ucloud import UCloudClient
 from tests.emulator import Emulator
 
@@ -39,9 +41,11 @@ def protected_disk(emu, **service):
 
 
 def converger(client, disk_ids, module=None, **options):
-    params = dict(zone=ZONE, disk_id=disk_ids, state="present", backup_mode="Base", quantity=1)
+    params = dict(zone=ZONE, disk_ids=disk_ids, state="present", backup_mode="Base", quantity=1)
     params.update(options)
-    return usnap.ServiceConverger(module or FakeModule(), client, usnap.service_request(params))
+    service = ServiceConverger(module or FakeModule(), client, check_service_request(params))
+    service.read()
+    return service.act
 
 
 def actions(emu, name):
@@ -115,7 +119,7 @@ def test_check_mode_fleet_prices_each_size_once_when_worked_concurrently(emu, cl
 
 
 def test_memo_computes_once_per_key_and_forgets_failures():
-    memo, calls = usnap.Memo(), []
+    memo, calls = OncePerKey(), []
 
     def compute(value):
         calls.append(value)

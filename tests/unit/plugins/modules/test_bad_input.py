@@ -23,6 +23,7 @@ from ansible.module_utils.testing import patch_module_args
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ansible_collections.snapshield.cloud.plugins.module_utils import _module
 from ansible_collections.snapshield.cloud.plugins.modules import (
     cbs_disk_info,
     cbs_snapshot,
@@ -43,9 +44,10 @@ MAX_NUMBER = 2 ** 31 - 1
 UCLOUD = ("usnap_service", "usnap_price", "usnap_service_info", "ucloud_disk_info")
 MODULES = dict((module.__name__.rsplit(".", 1)[-1], module) for module in (
     usnap_service, usnap_price, usnap_service_info, ucloud_disk_info, cbs_snapshot, cbs_snapshot_info, cbs_disk_info))
-ALIASES = {("cbs_snapshot", "disk_id"): ["disk_ids"], ("cbs_snapshot_info", "disk_ids"): ["disk_id"],
-           ("cbs_disk_info", "disk_ids"): ["disk_id"], ("usnap_service", "business_group"): ["tag"],
-           ("ucloud_disk_info", "business_group"): ["tag"]}
+ALIASES = {("usnap_service", "business_group"): ["tag"], ("ucloud_disk_info", "business_group"): ["tag"],
+           ("ucloud_disk_info", "disk_name"): ["name"], ("usnap_price", "disk_size"): ["size"]}
+ALIASES.update(((name, "disk_ids"), ["disk_id"]) for name in (
+    "usnap_service", "usnap_service_info", "ucloud_disk_info", "cbs_snapshot", "cbs_snapshot_info", "cbs_disk_info"))
 
 
 @pytest.fixture(scope="module")
@@ -184,10 +186,10 @@ def deadlines():
 
 OMIT = object()
 SNAPSHOT_ID = "snap-fuzz0001"       # seeded by test_a_valid_value_reaches_the_emulator
-U_DISK = dict(disk_id=["bsm-emu00001"], zone="cn-bj2-02")
+U_DISK = dict(disk_ids=["bsm-emu00001"], zone="cn-bj2-02")
 CUSTOM = dict(U_DISK, backup_mode="Custom", journal=12, hour=24, day=5)
-PRICE = dict(zone="cn-bj2-02", size=100)
-SNAP = dict(disk_id=["disk-emu00001"], snapshot_name="nightly")
+PRICE = dict(zone="cn-bj2-02", disk_size=100)
+SNAP = dict(disk_ids=["disk-emu00001"], snapshot_name="nightly")
 KEEP = dict(SNAP, managed_tags={"managed-by": "test"}, keep=2)
 BASES = dict(usnap_service=U_DISK, usnap_price=PRICE, usnap_service_info=dict(zone="cn-bj2-02"), ucloud_disk_info={},
              cbs_snapshot=SNAP, cbs_snapshot_info={}, cbs_disk_info={})
@@ -216,23 +218,23 @@ PLAN = [
 ]
 
 CASES = [("usnap_service",) + case for case in PLAN] + [
-    ("usnap_service", "disk_id", U_DISK, id_lists("bsm-emu%05d"), "bsm-emu00001, bsm-emu00003"),
+    ("usnap_service", "disk_ids", U_DISK, id_lists("bsm-emu%05d"), "bsm-emu00001, bsm-emu00003"),
     ("usnap_service", "zone", U_DISK, BLANK, "cn-bj2-02"),
     ("usnap_service", "state", U_DISK, not_one_of("present", "absent"), "absent"),
     ("usnap_service", "business_group", U_DISK, BLANK, "db"),
     ("usnap_service", "coupon_id", U_DISK, BLANK, "coupon-1"),
 ] + [("usnap_price", option, dict(PRICE, **dict((k, v) for k, v in base.items() if k not in U_DISK)), values, good)
      for option, base, values, good in PLAN] + [
-    ("usnap_price", "size", PRICE, counted(1, None), 1),
+    ("usnap_price", "disk_size", PRICE, counted(1, None), 1),
     ("usnap_price", "disk_id", dict(zone="cn-bj2-02"), BLANK, "bsm-emu00001"),
     ("usnap_price", "zone", PRICE, BLANK, "cn-bj2-03"),
     ("usnap_service_info", "zone", dict(zone="cn-bj2-02"), BLANK, "cn-bj2-03"),
-    ("usnap_service_info", "disk_id", dict(zone="cn-bj2-02"), id_lists("bsm-emu%05d"), ["bsm-emu00001"]),
+    ("usnap_service_info", "disk_ids", dict(zone="cn-bj2-02"), id_lists("bsm-emu%05d"), ["bsm-emu00001"]),
     ("ucloud_disk_info", "zone", {}, BLANK, "cn-bj2-02"),
-    ("ucloud_disk_info", "disk_id", {}, id_lists("bsm-emu%05d"), "bsm-emu00001"),
+    ("ucloud_disk_info", "disk_ids", {}, id_lists("bsm-emu%05d"), "bsm-emu00001"),
     ("ucloud_disk_info", "business_group", {}, BLANK, "web"),
-    ("ucloud_disk_info", "name", {}, BLANK, "emu-udisk-00001"),
-    ("cbs_snapshot", "disk_id", SNAP, id_lists("disk-emu%05d"), ["disk-emu00002", "disk-emu00003"]),
+    ("ucloud_disk_info", "disk_name", {}, BLANK, "emu-udisk-00001"),
+    ("cbs_snapshot", "disk_ids", SNAP, id_lists("disk-emu%05d"), ["disk-emu00002", "disk-emu00003"]),
     ("cbs_snapshot", "snapshot_name", SNAP, st.one_of(BLANK, st.text(min_size=61, max_size=200)), "n" * 60),
     ("cbs_snapshot", "state", SNAP, not_one_of("present", "absent"), "absent"),
     ("cbs_snapshot", "snapshot_id", {}, BLANK, SNAPSHOT_ID),
@@ -267,7 +269,7 @@ def argument_spec(module):
     """The options a module declares, read by stopping its main() at AnsibleModule()."""
     def capture(argument_spec, **_kwargs):
         raise _Spec(argument_spec)
-    with mock.patch.object(module, "AnsibleModule", capture), pytest.raises(_Spec) as stopped:
+    with mock.patch.object(_module, "AnsibleModule", capture), pytest.raises(_Spec) as stopped:
         module.main()
     return stopped.value.args[0]
 
@@ -302,8 +304,8 @@ def test_a_valid_value_reaches_the_emulator(emu, name, option, base, values, goo
 
 # Huge lists: no cap on their length (a fleet is read in pages), but one bad id among 20,000 still fails fast.
 
-LISTS = [("usnap_service", "disk_id", U_DISK), ("usnap_service_info", "disk_id", dict(zone="cn-bj2-02")),
-         ("ucloud_disk_info", "disk_id", {}), ("cbs_snapshot", "disk_id", SNAP),
+LISTS = [("usnap_service", "disk_ids", U_DISK), ("usnap_service_info", "disk_ids", dict(zone="cn-bj2-02")),
+         ("ucloud_disk_info", "disk_ids", {}), ("cbs_snapshot", "disk_ids", SNAP),
          ("cbs_snapshot_info", "snapshot_ids", {}), ("cbs_snapshot_info", "disk_ids", {}),
          ("cbs_disk_info", "disk_ids", {})]
 

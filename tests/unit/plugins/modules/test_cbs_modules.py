@@ -11,7 +11,7 @@ import pytest
 import yaml
 from ansible.module_utils.testing import patch_module_args
 
-from ansible_collections.snapshield.cloud.plugins.module_utils import cbs
+from ansible_collections.snapshield.cloud.plugins.module_utils.cbs import api as cbs
 from ansible_collections.snapshield.cloud.plugins.modules import cbs_disk_info, cbs_snapshot, cbs_snapshot_info
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
@@ -49,17 +49,17 @@ def run(module, args, capsys):
     (dict(disk_id="disk-1", snapshot_name="n", tags={"a": 1}), "tags.a"),
     (dict(disk_id="disk-1", snapshot_name="n" * 61), "snapshot_name"),
     (dict(disk_id="disk-1", snapshot_name="n", wait_timeout=0), "wait_timeout"),
-    (dict(snapshot_name="n"), "disk_id, snapshot_id"),
+    (dict(snapshot_name="n"), "disk_ids, snapshot_id"),
 ])
 def test_bad_input_fails_before_a_client_exists(args, option, capsys):
-    with mock.patch.object(cbs_snapshot, "tencentcloud_client") as make_client:
+    with mock.patch.object(cbs_snapshot.tencentcloud, "client") as make_client:
         code, out = run(cbs_snapshot, dict(args, secret_id="id", secret_key="key", region="ap-guangzhou"), capsys)
     assert code == 1 and out["failed"] and option in out["msg"]
     make_client.assert_not_called()
 
 
 def test_bad_tags_of_disk_info_fail_before_a_client_exists(capsys):
-    with mock.patch.object(cbs_disk_info, "tencentcloud_client") as make_client:
+    with mock.patch.object(cbs_disk_info.tencentcloud, "client") as make_client:
         code, out = run(cbs_disk_info, dict(tags={"env": ["prod"]}), capsys)
     assert code == 1 and "tags.env must be a string" in out["msg"]
     make_client.assert_not_called()

@@ -25,7 +25,7 @@ def run(module, args, monkeypatch, capsys):
     """Run ``module.main()``; return its JSON answer, or None when it got as far as creating a client."""
     def no_client(_module):
         raise ClientCreated()
-    monkeypatch.setattr(module, "ucloud_client", no_client)
+    monkeypatch.setattr(module.ucloud, "client", no_client)
     with patch_module_args(dict(AUTH, **args)):
         try:
             module.main()

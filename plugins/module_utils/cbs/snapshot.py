@@ -1,0 +1,207 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) snapshield.cloud contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""cbs_snapshot: the converger of the snapshots of a list of disks.
+
+``read`` looks up every disk's snapshots at once; ``act`` finds, creates or plans per disk (it never waits);
+``finish`` waits for every new or CREATING snapshot in one poll, then deletes (state=absent, and what
+``keep`` prunes) many disks a call. So creating runs at the API's rate limit however long snapshots take,
+and a disk whose new snapshot failed keeps all its old ones.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.snapshield.cloud.plugins.module_utils._converge import Converger
+from ansible_collections.snapshield.cloud.plugins.module_utils._wait import BROKEN, BUSY, READY, Watch, wait_all
+from ansible_collections.snapshield.cloud.plugins.module_utils.cbs import api
+from ansible_collections.snapshield.cloud.plugins.module_utils.cbs.checks import format_utc, parse_time
+from ansible_collections.snapshield.cloud.plugins.module_utils.cbs.errors import explain
+from ansible_collections.snapshield.cloud.plugins.module_utils.cbs.retention import delete_in_batches, prune_plans
+from ansible_collections.snapshield.cloud.plugins.module_utils.transport import ApiError, DiskError
+
+RETENTION_MARGIN = 60           # seconds added to retention_days so the one-day rule holds on arrival
+VISIBILITY_GRACE = 10.0         # seconds a just-created snapshot may stay invisible to DescribeSnapshots
+USABLE = ("NORMAL", "CREATING")
+
+
+class Waiting:
+    """What ``act`` leaves to ``finish``: the snapshot a disk must wait for (``fresh``: just created)."""
+
+    def __init__(self, snap, until, fresh):
+        self.snap, self.until, self.fresh = snap, until, fresh
+
+
+class Deleting:
+    """What ``act`` leaves to ``finish`` for state=absent: the snapshots of a disk to delete."""
+
+    def __init__(self, snaps, until):
+        self.snaps, self.until = snaps, until
+
+
+class SnapshotConverger(Converger):
+
+    def __init__(self, module, client, request):
+        self.check_mode = module.check_mode
+        self.client = client
+        self.request = request
+        self.found = {}         # disk id -> its snapshots as read, newest first
+        self.unusable = {}      # check mode: disk id -> why a snapshot of it would fail
+
+    def read(self):
+        request, present = self.request, self.request["state"] == "present"
+        if request["snapshot_id"]:
+            snaps = api.snapshots_by_id(self.client, [request["snapshot_id"]])
+            if not snaps and present:
+                raise DiskError("snapshot_id %s does not exist in region %s" % (request["snapshot_id"],
+                                                                               self.client.region))
+            self.found = dict((snap["DiskId"], [snap]) for snap in snaps)
+            return list(self.found)
+        # min_age and keep need every snapshot of the disk; otherwise ask only for the name.
+        every = present and (request["min_age"] or request["keep"])
+        self.found = api.snapshots_of_disks(self.client, request["disk_ids"], None if every else request["name"])
+        if self.check_mode and present:
+            self.unusable = api.unusable_disks(self.client, request["disk_ids"])
+        return list(request["disk_ids"])
+
+    def _named(self, disk_id):
+        snaps = self.found.get(disk_id, [])
+        return snaps if self.request["snapshot_id"] else [
+            snap for snap in snaps if snap.get("SnapshotName") == self.request["name"]]
+
+    def _existing(self, disk_id):
+        """The disk's snapshot of that name (a usable one first), else its newest usable one within min_age."""
+        named = self._named(disk_id)
+        existing = next((snap for snap in named if snap.get("SnapshotState") in USABLE), None)
+        if existing or named or not self.request["min_age"]:
+            return existing or (named[0] if named else None)
+        oldest = self.client.clock() - 60 * self.request["min_age"]
+        return next((snap for snap in self.found.get(disk_id, []) if snap.get("SnapshotState") in USABLE
+                     and (parse_time(snap.get("CreateTime")) or oldest - 1) >= oldest), None)
+
+    def act(self, disk_id):
+        until = self.client.clock() + self.request["wait_timeout"]
+        if self.request["state"] == "absent":
+            return self._absent(disk_id, until)
+        existing = self._existing(disk_id)
+        if existing is not None:
+            return Waiting(existing, until, fresh=False)
+        if self.check_mode:
+            if disk_id in self.unusable:
+                raise DiskError(self.unusable[disk_id])
+            params = self._create_params(disk_id)
+            planned = api.snapshot_result(dict(params, DeadlineTime=params.get("Deadline"),
+                                               IsPermanent="Deadline" not in params))
+            return dict(planned, changed=True, diff=dict(before={}, after=planned))
+        snapshot_id = api.create_snapshot(self.client, self._create_params(disk_id), until)
+        return Waiting(dict(SnapshotId=snapshot_id, DiskId=disk_id), until, fresh=True)
+
+    def _create_params(self, disk_id):
+        request = self.request
+        params = dict(DiskId=disk_id, SnapshotName=request["name"])
+        if request["deadline"]:
+            params["Deadline"] = request["deadline"]
+        elif request["retention_days"]:
+            params["Deadline"] = format_utc(self.client.clock() + request["retention_days"] * 86400 + RETENTION_MARGIN)
+        if request["tags"]:
+            params["Tags"] = api.tags_to_api(request["tags"])
+        for option, param in (("disk_usage", "DiskUsage"), ("disk_backup_id", "DiskBackupId")):
+            if request[option]:
+                params[param] = request[option]
+        return params
+
+    def _absent(self, disk_id, until):
+        doomed = self._named(disk_id)
+        if not doomed:
+            return dict(disk_id=disk_id, changed=False, deleted=[])
+        if self.check_mode:
+            before = [api.snapshot_result(snap) for snap in doomed]
+            return dict(disk_id=disk_id, changed=True, deleted=before,
+                        diff=dict(before=before[0] if len(before) == 1 else before, after={}))
+        creating = [snap["SnapshotId"] for snap in doomed if snap.get("SnapshotState") == "CREATING"]
+        if creating and not self.request["wait"]:
+            raise DiskError("cannot delete %s of disk %s: DeleteSnapshots needs NORMAL snapshots; set wait=true to "
+                            "wait for CREATING ones" % (", ".join("%s (CREATING)" % i for i in creating), disk_id))
+        return Deleting(doomed, until)
+
+    def finish(self, outcomes):
+        deletions = self._wait(outcomes)
+        if self.request["keep"]:
+            deletions += prune_plans(self.found, outcomes, self.request["keep"], self.request["managed_tags"])
+        if self.check_mode or not deletions:
+            return
+        until = self.client.clock() + self.request["wait_timeout"]
+        for disk_id, error in delete_in_batches(self.client, deletions, until).items():
+            outcomes[disk_id].fail(_deletion_error(outcomes[disk_id].result, error))
+
+    def _wait(self, outcomes):
+        """Every snapshot that ``act`` left waiting (or to delete), polled together until it settles.
+
+        Returns ``[(disk id, snapshot ids)]``: what state=absent is to delete.
+        """
+        watches = {}
+        for disk_id, outcome in outcomes.items():
+            if isinstance(outcome.result, Waiting):
+                watches[disk_id, None] = self._watch(disk_id, outcome.result.snap, outcome.result)
+            elif isinstance(outcome.result, Deleting):
+                watches.update(((disk_id, snap["SnapshotId"]), self._watch(disk_id, snap, outcome.result))
+                               for snap in outcome.result.snaps)
+        settled = wait_all(self.client, self._read, watches, self._judge)
+        deletions = []
+        for disk_id, outcome in outcomes.items():
+            if isinstance(outcome.result, (Waiting, Deleting)):
+                keys = [key for key in watches if key[0] == disk_id]
+                errors = [settled[key][1] for key in keys if settled[key][1] is not None]
+                if errors:
+                    outcome.fail(errors[0])
+                    continue
+                if isinstance(outcome.result, Deleting):
+                    deletions.append((disk_id, [snap["SnapshotId"] for snap in outcome.result.snaps]))
+                outcome.result = _settled(disk_id, outcome.result, [settled[key][0] for key in keys])
+        return deletions
+
+    def _watch(self, disk_id, snap, waiting):
+        fresh = getattr(waiting, "fresh", False)
+        name = "" if fresh else " (%s)" % snap.get("SnapshotName")
+        return Watch(snap["SnapshotId"], "snapshot %s%s of disk %s" % (snap["SnapshotId"], name, disk_id),
+                     waiting.until, ("wait_timeout", self.request["wait_timeout"]), seen=None if fresh else snap,
+                     missing_until=self.client.clock() + VISIBILITY_GRACE if fresh else None)
+
+    def _read(self, snapshot_ids, until):
+        try:
+            return dict((snap["SnapshotId"], snap) for snap in api.snapshots_by_id(self.client, snapshot_ids, until))
+        except ApiError as error:
+            raise explain(error, "reading the snapshots of %d disks" % len(snapshot_ids))
+
+    def _judge(self, snap):
+        state = snap.get("SnapshotState")
+        if state == "NORMAL" or (state == "CREATING" and not (self.request["wait"] and not self.check_mode)):
+            return READY, state, ""
+        if state == "CREATING":
+            return BUSY, state, " (%s%%)" % snap.get("Percent")
+        return BROKEN, state, "NORMAL or CREATING"
+
+
+def _deletion_error(result, error):
+    """A disk's failed deletion: what was being deleted, and why it failed."""
+    if "deleted" in result:
+        text = "deleting %s" % ", ".join(snap["snapshot_id"] for snap in result["deleted"])
+        return explain(error, text) if isinstance(error, ApiError) else error
+    text = "the snapshot exists, but pruning %s (older managed snapshots beyond keep) failed" % ", ".join(
+        snap["snapshot_id"] for snap in result["pruned"])
+    if isinstance(error, ApiError):
+        return explain(error).restated("%s: %s" % (text, explain(error).message))
+    return DiskError("%s: %s" % (text, error))
+
+
+def _settled(disk_id, waited, snaps):
+    """The result of a disk once its snapshots settled: ``snaps``, as read last."""
+    results = [api.snapshot_result(snap) for snap in snaps]
+    if isinstance(waited, Deleting):
+        before = results[0] if len(results) == 1 else results
+        return dict(disk_id=disk_id, changed=True, deleted=results, diff=dict(before=before, after={}))
+    if waited.fresh:
+        return dict(results[0], changed=True, diff=dict(before={}, after=dict(results[0])))
+    return dict(results[0], changed=False)
