@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 READY := $(VENV)/.ready
 PYTEST := $(BIN)/python -m pytest -p no:cacheprovider -n 2
 
-.PHONY: demo test units integration sanity lint changelog-lint docs-lint docs-build bench soak clean
+.PHONY: demo test format format-check ruff units integration sanity lint changelog-lint docs-lint docs-build bench soak clean
 
 $(READY): requirements.txt tests/requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -18,7 +18,17 @@ demo: $(READY)
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python scripts/demo.py
 
 ## test: everything CI runs
-test: units integration sanity lint changelog-lint docs-lint
+test: format-check ruff units integration sanity lint changelog-lint docs-lint
+
+## format: format the Python code (ruff, settings in ruff.toml)
+format: $(READY)
+	$(BIN)/ruff format .
+
+format-check: $(READY)
+	$(BIN)/ruff format --check .
+
+ruff: $(READY)
+	$(BIN)/ruff check .
 
 units: $(READY)
 	$(PYTEST) tests/unit

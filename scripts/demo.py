@@ -30,13 +30,24 @@ def wait_for_url(port_file, emulator, timeout=30):
 
 
 def main():
-    with tempfile.TemporaryDirectory(prefix="snapshield-demo-") as tmp:
-        tmp = Path(tmp)
+    with tempfile.TemporaryDirectory(prefix="snapshield-demo-") as tmp_name:
+        tmp = Path(tmp_name)
         port_file = tmp / "emulator.url"
         emulator = subprocess.Popen(
-            [sys.executable, "-m", "tests.emulator", "--disks", "5", "--snapshot-delay", "2",
-             "--port-file", str(port_file)],
-            cwd=ROOT, stdout=subprocess.DEVNULL)
+            [
+                sys.executable,
+                "-m",
+                "tests.emulator",
+                "--disks",
+                "5",
+                "--snapshot-delay",
+                "2",
+                "--port-file",
+                str(port_file),
+            ],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+        )
         try:
             url = wait_for_url(port_file, emulator)
             print("Emulator of the UCloud and Tencent Cloud APIs listening on %s" % url, flush=True)

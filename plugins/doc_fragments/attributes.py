@@ -8,7 +8,6 @@ __metaclass__ = type
 
 
 class ModuleDocFragment(object):
-
     # Every module: it talks to a cloud API, so it runs wherever Python and requests do.
     DOCUMENTATION = r"""
 attributes:

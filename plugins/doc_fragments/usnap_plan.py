@@ -8,7 +8,6 @@ __metaclass__ = type
 
 
 class ModuleDocFragment(object):
-
     # The USnap protection plan, shared by usnap_service and usnap_price (usnap.plan_argument_spec).
     DOCUMENTATION = r"""
 options:

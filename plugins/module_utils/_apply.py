@@ -10,7 +10,7 @@ __metaclass__ = type
 
 from ansible_collections.snapshield.cloud.plugins.module_utils.transport import ApiError, DiskError
 
-ROUNDS = 3      # how many times a mutation is sent while its answers keep getting lost and nothing was applied
+ROUNDS = 3  # how many times a mutation is sent while its answers keep getting lost and nothing was applied
 
 
 def apply_once(client, action, params, applied, until=None, rounds=ROUNDS):
@@ -31,5 +31,7 @@ def apply_once(client, action, params, applied, until=None, rounds=ROUNDS):
         answer = applied()
         if answer:
             return {} if answer is True else answer
-    raise DiskError("%s lost its answer %d times and did not take effect: check the network path to the API, then "
-                    "run the task again" % (action, rounds))
+    raise DiskError(
+        "%s lost its answer %d times and did not take effect: check the network path to the API, then "
+        "run the task again" % (action, rounds)
+    )

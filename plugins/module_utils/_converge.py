@@ -52,7 +52,8 @@ class Converger:
 def converge(converger):
     """``{target: Outcome}`` in the order ``read`` gave the targets."""
     targets = converger.read()
-    outcomes = OrderedDict((target, Outcome(result, error))
-                           for target, result, error in run_concurrently(converger.act, targets))
+    outcomes = OrderedDict(
+        (target, Outcome(result, error)) for target, result, error in run_concurrently(converger.act, targets)
+    )
     converger.finish(outcomes)
     return outcomes

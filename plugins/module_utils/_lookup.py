@@ -10,12 +10,12 @@ __metaclass__ = type
 
 from ansible_collections.snapshield.cloud.plugins.module_utils._concurrency import all_concurrently
 
-PAGE_SIZE = 100     # the largest Limit the Describe actions of both clouds accept
+PAGE_SIZE = 100  # the largest Limit the Describe actions of both clouds accept
 
 
 def chunks(items, size):
     items = list(items)
-    return [items[start:start + size] for start in range(0, len(items), size)]
+    return [items[start : start + size] for start in range(0, len(items), size)]
 
 
 def rows_of(answer, items_key):
@@ -89,7 +89,7 @@ def look_up(listing, ids, direct_calls=1):
         if len(rows) < PAGE_SIZE:
             return _collect(ids, listing, rows)
         if listing.unique_key is None:
-            held = set(row.get(listing.id_key) for row in rows)
+            held = {row.get(listing.id_key) for row in rows}
             todo = [item for item in todo if item not in held]
         else:
             rows = []
@@ -102,7 +102,7 @@ def look_up(listing, ids, direct_calls=1):
 
 def _collect(ids, listing, rows):
     """The rows of each of ``ids`` (rows of other ids, and a row seen before, are passed over)."""
-    found = dict((item, []) for item in ids)
+    found = {item: [] for item in ids}
     seen = set()
     for row in rows:
         owner, key = row.get(listing.id_key), row.get(listing.unique_key or listing.id_key)

@@ -30,8 +30,9 @@ class CloudModule:
     """
 
     def __init__(self, cloud, options, check, explain=_as_is, **module_kwargs):
-        self.module = AnsibleModule(argument_spec=dict(cloud.argument_spec(), **options), supports_check_mode=True,
-                                    **module_kwargs)
+        self.module = AnsibleModule(
+            argument_spec=dict(cloud.argument_spec(), **options), supports_check_mode=True, **module_kwargs
+        )
         self.request = checked(self.module, check)
         self.client = cloud.client(self.module)
         self.explain = explain
@@ -54,10 +55,13 @@ class CloudModule:
             outcomes = converge(converger)
         except (ApiError, DiskError) as error:
             self.fail(error)
-        results = [outcome.result if outcome.error is None else self._failure(target, outcome.error)
-                   for target, outcome in outcomes.items()]
-        diffs = [dict(r.pop("diff"), before_header=r["disk_id"], after_header=r["disk_id"])
-                 for r in results if "diff" in r]
+        results = [
+            outcome.result if outcome.error is None else self._failure(target, outcome.error)
+            for target, outcome in outcomes.items()
+        ]
+        diffs = [
+            dict(r.pop("diff"), before_header=r["disk_id"], after_header=r["disk_id"]) for r in results if "diff" in r
+        ]
         answer = dict(changed=any(r.get("changed") for r in results), results=results)
         if len(results) == 1 and not results[0].get("failed"):
             answer[single_key] = results[0]
@@ -65,8 +69,11 @@ class CloudModule:
             answer["diff"] = diffs
         failed = [r for r in results if r.get("failed")]
         if failed:
-            self.module.fail_json(msg="%d of %d disks failed: %s" % (
-                len(failed), len(results), "; ".join("%s: %s" % (r["disk_id"], r["msg"]) for r in failed)), **answer)
+            self.module.fail_json(
+                msg="%d of %d disks failed: %s"
+                % (len(failed), len(results), "; ".join("%s: %s" % (r["disk_id"], r["msg"]) for r in failed)),
+                **answer,
+            )
         self.module.exit_json(**answer)
 
     def fail(self, error, **result):

@@ -10,7 +10,7 @@ __metaclass__ = type
 
 from ansible_collections.snapshield.cloud.plugins.module_utils.transport import ApiError, DiskError
 
-POLL_FIRST = 1.0        # seconds before the first poll; each later one waits 1.5 times longer, up to POLL_MAX
+POLL_FIRST = 1.0  # seconds before the first poll; each later one waits 1.5 times longer, up to POLL_MAX
 POLL_MAX = 10.0
 
 READY, BUSY, BROKEN = "ready", "busy", "broken"
@@ -47,7 +47,7 @@ def wait_all(client, read, watches, judge):
     Resources already seen are judged first; polls then cover every resource still pending at once.
     """
     settled, pending = {}, dict(watches)
-    latest = dict((w.resource_id, w.seen) for w in pending.values() if w.seen is not None)
+    latest = {w.resource_id: w.seen for w in pending.values() if w.seen is not None}
     delay, polled = POLL_FIRST, False
     while True:
         now = client.clock()
@@ -63,7 +63,7 @@ def wait_all(client, read, watches, judge):
             client.sleep(max(0.0, min(delay, min(w.ends() for w in pending.values()) - now)))
             delay = min(delay * 1.5, POLL_MAX)
         try:
-            latest = read(sorted(set(w.resource_id for w in pending.values())), max(w.ends() for w in pending.values()))
+            latest = read(sorted({w.resource_id for w in pending.values()}), max(w.ends() for w in pending.values()))
         except ApiError as error:
             settled.update((key, (None, error)) for key in pending)
             return settled
@@ -83,6 +83,7 @@ def _judged(resource, watch, judge, now):
         return None, DiskError("%s is %s, not %s" % (watch.label, state, detail))
     if now < watch.until:
         return None
-    return None, DiskError("%s is still %s%s after %s=%ss; it goes on in the background: run the task again later "
-                           "or raise %s" % (watch.label, state, detail, watch.timeout[0], watch.timeout[1],
-                                            watch.timeout[0]))
+    return None, DiskError(
+        "%s is still %s%s after %s=%ss; it goes on in the background: run the task again later "
+        "or raise %s" % (watch.label, state, detail, watch.timeout[0], watch.timeout[1], watch.timeout[0])
+    )

@@ -29,7 +29,7 @@ CONNECTION_ARGUMENT_SPEC = dict(
     retries=dict(type="int", default=DEFAULT_RETRIES),
     rate_limit=dict(type="float"),
 )
-MAX_TIMEOUT = 3600      # seconds: a longer wait for one HTTP answer is a hung connection (and overflows the socket)
+MAX_TIMEOUT = 3600  # seconds: a longer wait for one HTTP answer is a hung connection (and overflows the socket)
 
 
 def is_whole(value):
@@ -42,14 +42,17 @@ def connection_kwargs(module):
     params = module.params
     for name in ("timeout", "connect_timeout"):
         if not is_whole(params[name]) or not 0 < params[name] <= MAX_TIMEOUT:
-            module.fail_json(msg="%s must be a whole number of seconds from 1 to %d, got %r"
-                             % (name, MAX_TIMEOUT, params[name]))
+            module.fail_json(
+                msg="%s must be a whole number of seconds from 1 to %d, got %r" % (name, MAX_TIMEOUT, params[name])
+            )
     if not is_whole(params["retries"]) or params["retries"] < 0:
         module.fail_json(msg="retries must be a whole number, 0 or more, got %r" % (params["retries"],))
     rate_limit = params["rate_limit"]
     if rate_limit is not None and not (math.isfinite(rate_limit) and rate_limit >= 0):
-        module.fail_json(msg="rate_limit must be 0 (no limit) or more requests per second, or unset for each "
-                         "action's published limit, got %s" % rate_limit)
+        module.fail_json(
+            msg="rate_limit must be 0 (no limit) or more requests per second, or unset for each "
+            "action's published limit, got %s" % rate_limit
+        )
     return dict(
         validate_certs=params["validate_certs"],
         timeout=params["timeout"],

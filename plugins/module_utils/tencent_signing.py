@@ -42,14 +42,16 @@ def canonical_request(host, body, content_type=CONTENT_TYPE):
 
     Header values are used exactly as sent: the server hashes the bytes it received.
     """
-    return "\n".join([
-        "POST",
-        "/",
-        "",
-        "content-type:%s\nhost:%s\n" % (content_type, host),
-        SIGNED_HEADERS,
-        _sha256_hex(_as_bytes(body)),
-    ])
+    return "\n".join(
+        [
+            "POST",
+            "/",
+            "",
+            "content-type:%s\nhost:%s\n" % (content_type, host),
+            SIGNED_HEADERS,
+            _sha256_hex(_as_bytes(body)),
+        ]
+    )
 
 
 def string_to_sign(timestamp, service, canonical):
@@ -72,12 +74,29 @@ def authorization(secret_id, secret_key, host, timestamp, body, service, content
     """The ``Authorization`` header value."""
     sig = signature(secret_key, timestamp, service, canonical_request(host, body, content_type))
     return "%s Credential=%s/%s/%s/tc3_request, SignedHeaders=%s, Signature=%s" % (
-        ALGORITHM, secret_id, utc_date(timestamp), service, SIGNED_HEADERS, sig)
+        ALGORITHM,
+        secret_id,
+        utc_date(timestamp),
+        service,
+        SIGNED_HEADERS,
+        sig,
+    )
 
 
-def signed_headers(secret_id, secret_key, host, action, region, timestamp, body,
-                   service="cbs", version="2017-03-12", token=None, language=None,
-                   content_type=CONTENT_TYPE):
+def signed_headers(
+    secret_id,
+    secret_key,
+    host,
+    action,
+    region,
+    timestamp,
+    body,
+    service="cbs",
+    version="2017-03-12",
+    token=None,
+    language=None,
+    content_type=CONTENT_TYPE,
+):
     """Every header a TC3-signed POST needs. ``body`` must be the exact bytes (or text) sent."""
     headers = {
         "Authorization": authorization(secret_id, secret_key, host, timestamp, body, service, content_type),

@@ -34,12 +34,9 @@ DEFAULT_HOST = "cbs.tencentcloudapi.com"
 INTERNATIONAL_HOST = "cbs.intl.tencentcloudapi.com"
 
 # The provider declined before acting: waiting and resending is safe, even for a create.
-REFUSED_CODES = frozenset([
-    "ResourceBusy",
-    "InvalidDisk.Busy",
-    "InvalidDisk.SnapshotCreating",
-    "ResourceUnavailable.TooManyCreatingSnapshot",
-])
+REFUSED_CODES = frozenset(
+    ["ResourceBusy", "InvalidDisk.Busy", "InvalidDisk.SnapshotCreating", "ResourceUnavailable.TooManyCreatingSnapshot"]
+)
 
 
 def argument_spec():
@@ -47,8 +44,14 @@ def argument_spec():
     spec = dict(
         secret_id=dict(type="str", fallback=(env_fallback, ["TENCENTCLOUD_SECRET_ID"])),
         secret_key=dict(type="str", no_log=True, fallback=(env_fallback, ["TENCENTCLOUD_SECRET_KEY"])),
-        security_token=dict(type="str", no_log=True, fallback=(
-            env_fallback, ["TENCENTCLOUD_SECURITY_TOKEN", "TENCENTCLOUD_SESSION_TOKEN", "TENCENTCLOUD_TOKEN"])),
+        security_token=dict(
+            type="str",
+            no_log=True,
+            fallback=(
+                env_fallback,
+                ["TENCENTCLOUD_SECURITY_TOKEN", "TENCENTCLOUD_SESSION_TOKEN", "TENCENTCLOUD_TOKEN"],
+            ),
+        ),
         region=dict(type="str", fallback=(env_fallback, ["TENCENTCLOUD_REGION"])),
         endpoint=dict(type="str", fallback=(env_fallback, ["TENCENTCLOUD_ENDPOINT"])),
     )
@@ -59,12 +62,23 @@ def argument_spec():
 def client(module):
     """A client configured from the module's options; fails the task before any call if they are incomplete."""
     require_requests(module)
-    require_options(module, [("secret_id", "TENCENTCLOUD_SECRET_ID"), ("secret_key", "TENCENTCLOUD_SECRET_KEY"),
-                             ("region", "TENCENTCLOUD_REGION")])
+    require_options(
+        module,
+        [
+            ("secret_id", "TENCENTCLOUD_SECRET_ID"),
+            ("secret_key", "TENCENTCLOUD_SECRET_KEY"),
+            ("region", "TENCENTCLOUD_REGION"),
+        ],
+    )
     params = module.params
-    return TencentCloudClient(params["secret_id"], params["secret_key"], params["region"],
-                              security_token=params["security_token"], endpoint=params["endpoint"],
-                              **connection_kwargs(module))
+    return TencentCloudClient(
+        params["secret_id"],
+        params["secret_key"],
+        params["region"],
+        security_token=params["security_token"],
+        endpoint=params["endpoint"],
+        **connection_kwargs(module),
+    )
 
 
 def endpoint_url(region, endpoint=None):
@@ -96,19 +110,39 @@ class TencentCloudClient(ApiClient):
 
     def _send(self, action, params):
         body = json.dumps(params, separators=(",", ":")).encode("utf-8")
-        headers = signed_headers(self.secret_id, self._secret_key, self.host, action, self.region,
-                                 int(self.clock()), body, service=SERVICE, version=API_VERSION,
-                                 token=self._security_token, language=self.language)
+        headers = signed_headers(
+            self.secret_id,
+            self._secret_key,
+            self.host,
+            action,
+            self.region,
+            int(self.clock()),
+            body,
+            service=SERVICE,
+            version=API_VERSION,
+            token=self._security_token,
+            language=self.language,
+        )
         response = self._post(action, self.url, data=body, headers=headers)
         try:
             answer = response.json()["Response"]
         except (ValueError, KeyError, TypeError):
-            raise ApiError("unreadable answer (HTTP %s)" % response.status_code, code="InvalidResponse",
-                           action=action, status=response.status_code, kind=TRANSIENT)
+            raise ApiError(
+                "unreadable answer (HTTP %s)" % response.status_code,
+                code="InvalidResponse",
+                action=action,
+                status=response.status_code,
+                kind=TRANSIENT,
+            )
         error = answer.get("Error")
         if error:
-            raise ApiError(error.get("Message", ""), code=error.get("Code"), action=action,
-                           request_id=answer.get("RequestId"), status=response.status_code)
+            raise ApiError(
+                error.get("Message", ""),
+                code=error.get("Code"),
+                action=action,
+                request_id=answer.get("RequestId"),
+                status=response.status_code,
+            )
         return answer
 
     def _classify(self, error):

@@ -21,6 +21,7 @@ import traceback
 try:
     import requests
     from requests.adapters import HTTPAdapter
+
     HAS_REQUESTS = True
     REQUESTS_IMPORT_ERROR = None
 except ImportError:  # pragma: no cover - exercised by the sanity import test
@@ -37,10 +38,10 @@ DEFAULT_CONNECT_TIMEOUT = 10
 READ_ONLY_PREFIXES = ("Describe", "Get", "List", "Inquiry", "Inquire")
 
 # What a failed call means, and so how it may be handled.
-REFUSED = "refused"        # the provider declined before acting (throttled, busy): safe to resend
-TRANSIENT = "transient"    # no answer to a read: safe to resend
-AMBIGUOUS = "ambiguous"    # no answer to a mutation, which may have been applied: read before resending
-FINAL = "final"            # an answer: do not resend
+REFUSED = "refused"  # the provider declined before acting (throttled, busy): safe to resend
+TRANSIENT = "transient"  # no answer to a read: safe to resend
+AMBIGUOUS = "ambiguous"  # no answer to a mutation, which may have been applied: read before resending
+FINAL = "final"  # an answer: do not resend
 
 
 class DiskError(Exception):
@@ -54,8 +55,7 @@ class ApiError(Exception):
     says the kind is AMBIGUOUS: the caller must look the resource up before trying again.
     """
 
-    def __init__(self, message, code=None, action=None, request_id=None, ambiguous=False, status=None,
-                 kind=None):
+    def __init__(self, message, code=None, action=None, request_id=None, ambiguous=False, status=None, kind=None):
         super(ApiError, self).__init__(message)
         self.kind = AMBIGUOUS if ambiguous else kind
         self.message = message
@@ -74,8 +74,9 @@ class ApiError(Exception):
 
     def restated(self, message):
         """The same error (code, action, request id, kind) with another message."""
-        return ApiError(message, code=self.code, action=self.action, request_id=self.request_id,
-                        status=self.status, kind=self.kind)
+        return ApiError(
+            message, code=self.code, action=self.action, request_id=self.request_id, status=self.status, kind=self.kind
+        )
 
     def __str__(self):
         text = "%s failed" % (self.action or "API call")
@@ -87,8 +88,13 @@ class ApiError(Exception):
         return text
 
     def to_dict(self):
-        return dict(code=self.code, message=self.message, action=self.action,
-                    request_id=self.request_id, ambiguous=self.ambiguous)
+        return dict(
+            code=self.code,
+            message=self.message,
+            action=self.action,
+            request_id=self.request_id,
+            ambiguous=self.ambiguous,
+        )
 
 
 def is_read_only(action):
@@ -145,9 +151,18 @@ class ApiClient:
     # Actions whose published limit differs from DEFAULT_RATE_LIMIT requests per second.
     published_rate_limits = {}
 
-    def __init__(self, timeout=DEFAULT_TIMEOUT, connect_timeout=DEFAULT_CONNECT_TIMEOUT,
-                 retries=DEFAULT_RETRIES, rate_limit=None, validate_certs=True,
-                 session=None, sleep=time.sleep, clock=time.time, pool_size=16):
+    def __init__(
+        self,
+        timeout=DEFAULT_TIMEOUT,
+        connect_timeout=DEFAULT_CONNECT_TIMEOUT,
+        retries=DEFAULT_RETRIES,
+        rate_limit=None,
+        validate_certs=True,
+        session=None,
+        sleep=time.sleep,
+        clock=time.time,
+        pool_size=16,
+    ):
         self.timeout = (connect_timeout, timeout)
         self.retries = retries
         self.validate_certs = validate_certs
@@ -190,17 +205,30 @@ class ApiClient:
         except requests.exceptions.RequestException as exc:
             if _certificate_rejected(exc):
                 # The handshake failed, so nothing was sent; and trying again cannot help.
-                raise ApiError("the endpoint's TLS certificate was rejected (%s): make this machine trust the CA that "
-                               "signed it (or point REQUESTS_CA_BUNDLE at it), or for a test endpoint you trust set "
-                               "validate_certs=false" % _describe_network_error(exc), code="CertificateError",
-                               action=action, kind=FINAL)
-            raise ApiError("%s: %s" % (type(exc).__name__, _describe_network_error(exc)), code="NetworkError",
-                           action=action, kind=REFUSED if _never_sent(exc) else TRANSIENT)
+                raise ApiError(
+                    "the endpoint's TLS certificate was rejected (%s): make this machine trust the CA that "
+                    "signed it (or point REQUESTS_CA_BUNDLE at it), or for a test endpoint you trust set "
+                    "validate_certs=false" % _describe_network_error(exc),
+                    code="CertificateError",
+                    action=action,
+                    kind=FINAL,
+                )
+            raise ApiError(
+                "%s: %s" % (type(exc).__name__, _describe_network_error(exc)),
+                code="NetworkError",
+                action=action,
+                kind=REFUSED if _never_sent(exc) else TRANSIENT,
+            )
         if response.status_code == 429:
             raise ApiError("HTTP 429 Too Many Requests", code="HTTP429", action=action, status=429, kind=REFUSED)
         if response.status_code >= 500:
-            raise ApiError("HTTP %s %s" % (response.status_code, response.reason), code="HTTP%s" % response.status_code,
-                           action=action, status=response.status_code, kind=TRANSIENT)
+            raise ApiError(
+                "HTTP %s %s" % (response.status_code, response.reason),
+                code="HTTP%s" % response.status_code,
+                action=action,
+                status=response.status_code,
+                kind=TRANSIENT,
+            )
         return response
 
     def call(self, action, params=None, until=None):
@@ -244,7 +272,7 @@ class ApiClient:
 
 def _certificate_rejected(exc):
     """True when a transport failure is a failed TLS certificate verification (requests wraps it twice)."""
-    for dummy in range(5):
+    for _dummy in range(5):
         if isinstance(exc, ssl.SSLCertVerificationError):
             return True
         exc = getattr(exc, "reason", None) or (exc.args[0] if exc.args else None)

@@ -48,12 +48,19 @@ def argument_spec():
 def client(module):
     """A client configured from the module's options; fails the task before any call if they are incomplete."""
     require_requests(module)
-    require_options(module, [("public_key", "UCLOUD_PUBLIC_KEY"), ("private_key", "UCLOUD_PRIVATE_KEY"),
-                             ("region", "UCLOUD_REGION")])
+    require_options(
+        module,
+        [("public_key", "UCLOUD_PUBLIC_KEY"), ("private_key", "UCLOUD_PRIVATE_KEY"), ("region", "UCLOUD_REGION")],
+    )
     params = module.params
-    return UCloudClient(params["public_key"], params["private_key"], params["region"],
-                        project_id=params["project_id"], base_url=params["base_url"] or DEFAULT_BASE_URL,
-                        **connection_kwargs(module))
+    return UCloudClient(
+        params["public_key"],
+        params["private_key"],
+        params["region"],
+        project_id=params["project_id"],
+        base_url=params["base_url"] or DEFAULT_BASE_URL,
+        **connection_kwargs(module),
+    )
 
 
 class UCloudClient(ApiClient):
@@ -78,11 +85,22 @@ class UCloudClient(ApiClient):
             answer = response.json()
             code = int(answer.get("RetCode"))
         except (ValueError, TypeError, AttributeError):
-            raise ApiError("unreadable answer (HTTP %s)" % response.status_code, code="InvalidResponse",
-                           action=action, request_id=request_id, status=response.status_code, kind=TRANSIENT)
+            raise ApiError(
+                "unreadable answer (HTTP %s)" % response.status_code,
+                code="InvalidResponse",
+                action=action,
+                request_id=request_id,
+                status=response.status_code,
+                kind=TRANSIENT,
+            )
         if code != 0:
-            raise ApiError(answer.get("Message") or "RetCode %s" % code, code=code, action=action,
-                           request_id=request_id, status=response.status_code)
+            raise ApiError(
+                answer.get("Message") or "RetCode %s" % code,
+                code=code,
+                action=action,
+                request_id=request_id,
+                status=response.status_code,
+            )
         answer["RetCode"] = 0
         answer["RequestId"] = request_id
         return answer

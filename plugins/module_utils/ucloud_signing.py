@@ -37,7 +37,7 @@ def flatten_params(params, prefix=""):
         if isinstance(value, dict):
             flat.update(flatten_params(value, name + "."))
         elif isinstance(value, (list, tuple)):
-            flat.update(flatten_params(dict((str(i), item) for i, item in enumerate(value)), name + "."))
+            flat.update(flatten_params({str(i): item for i, item in enumerate(value)}, name + "."))
         else:
             flat[name] = encode_value(value)
     return flat

@@ -305,8 +305,11 @@ def main():
         ),
         check_snapshot_request,
         explain,
-        mutually_exclusive=[("deadline", "retention_days"), ("snapshot_id", "disk_ids"),
-                            ("snapshot_id", "snapshot_name")],
+        mutually_exclusive=[
+            ("deadline", "retention_days"),
+            ("snapshot_id", "disk_ids"),
+            ("snapshot_id", "snapshot_name"),
+        ],
         required_one_of=[("disk_ids", "snapshot_id")],
         required_by=dict(disk_ids="snapshot_name", keep="managed_tags"),
     )

@@ -141,8 +141,11 @@ def main():
         ),
         check_snapshot_query,
         explain,
-        mutually_exclusive=[("snapshot_ids", "disk_ids"), ("snapshot_ids", "snapshot_name"),
-                            ("snapshot_ids", "snapshot_state")],
+        mutually_exclusive=[
+            ("snapshot_ids", "disk_ids"),
+            ("snapshot_ids", "snapshot_name"),
+            ("snapshot_ids", "snapshot_state"),
+        ],
     )
     run.read(api.find_snapshots)
 

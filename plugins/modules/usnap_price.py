@@ -111,7 +111,10 @@ disk_size:
 from ansible_collections.snapshield.cloud.plugins.module_utils import ucloud
 from ansible_collections.snapshield.cloud.plugins.module_utils._module import CloudModule
 from ansible_collections.snapshield.cloud.plugins.module_utils.usnap import api
-from ansible_collections.snapshield.cloud.plugins.module_utils.usnap.checks import check_price_request, plan_argument_spec
+from ansible_collections.snapshield.cloud.plugins.module_utils.usnap.checks import (
+    check_price_request,
+    plan_argument_spec,
+)
 
 
 def main():
@@ -121,7 +124,7 @@ def main():
             disk_size=dict(type="int", aliases=["size"]),
             disk_id=dict(type="str"),
             zone=dict(type="str", required=True),
-            **plan_argument_spec()
+            **plan_argument_spec(),
         ),
         check_price_request,
         mutually_exclusive=[("disk_size", "disk_id")],

@@ -239,7 +239,10 @@ service:
 
 from ansible_collections.snapshield.cloud.plugins.module_utils import ucloud
 from ansible_collections.snapshield.cloud.plugins.module_utils._module import CloudModule
-from ansible_collections.snapshield.cloud.plugins.module_utils.usnap.checks import check_service_request, plan_argument_spec
+from ansible_collections.snapshield.cloud.plugins.module_utils.usnap.checks import (
+    check_service_request,
+    plan_argument_spec,
+)
 from ansible_collections.snapshield.cloud.plugins.module_utils.usnap.service import ServiceConverger
 
 
@@ -252,7 +255,7 @@ def main():
             state=dict(type="str", default="present", choices=["present", "absent"]),
             business_group=dict(type="str", aliases=["tag"]),
             coupon_id=dict(type="str"),
-            **plan_argument_spec()
+            **plan_argument_spec(),
         ),
         check_service_request,
     )

@@ -136,10 +136,7 @@ from ansible_collections.snapshield.cloud.plugins.module_utils.usnap.checks impo
 def main():
     run = CloudModule(
         ucloud,
-        dict(
-            zone=dict(type="str", required=True),
-            disk_ids=dict(type="list", elements="str", aliases=["disk_id"]),
-        ),
+        dict(zone=dict(type="str", required=True), disk_ids=dict(type="list", elements="str", aliases=["disk_id"])),
         check_listing_request,
     )
     run.read(api.list_services)

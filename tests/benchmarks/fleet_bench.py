@@ -34,8 +34,20 @@ class Bench:
         self.disks = disks
         port_file = workdir / "emulator.url"
         self.emulator = subprocess.Popen(
-            [sys.executable, "-m", "tests.emulator", "--rate-limit", str(RATE_LIMIT), "--snapshot-delay", "1",
-             "--port-file", str(port_file)], cwd=ROOT, stdout=subprocess.DEVNULL)
+            [
+                sys.executable,
+                "-m",
+                "tests.emulator",
+                "--rate-limit",
+                str(RATE_LIMIT),
+                "--snapshot-delay",
+                "1",
+                "--port-file",
+                str(port_file),
+            ],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+        )
         deadline = time.monotonic() + 30
         while not (port_file.exists() and port_file.read_text().strip()):
             if time.monotonic() > deadline or self.emulator.poll() is not None:
@@ -50,17 +62,26 @@ class Bench:
         collection.symlink_to(ROOT)
         creds = DEFAULT_CREDENTIALS
         self.env = dict(
-            os.environ, ANSIBLE_COLLECTIONS_PATH=str(workdir), ANSIBLE_PYTHON_INTERPRETER=sys.executable,
-            ANSIBLE_LOCALHOST_WARNING="false", ANSIBLE_INVENTORY_UNPARSED_WARNING="false",
-            UCLOUD_PUBLIC_KEY=creds["ucloud_public_key"], UCLOUD_PRIVATE_KEY=creds["ucloud_private_key"],
-            UCLOUD_REGION="cn-bj2", UCLOUD_BASE_URL=self.url,
-            TENCENTCLOUD_SECRET_ID=creds["tencent_secret_id"], TENCENTCLOUD_SECRET_KEY=creds["tencent_secret_key"],
-            TENCENTCLOUD_REGION="ap-guangzhou", TENCENTCLOUD_ENDPOINT=self.url)
+            os.environ,
+            ANSIBLE_COLLECTIONS_PATH=str(workdir),
+            ANSIBLE_PYTHON_INTERPRETER=sys.executable,
+            ANSIBLE_LOCALHOST_WARNING="false",
+            ANSIBLE_INVENTORY_UNPARSED_WARNING="false",
+            UCLOUD_PUBLIC_KEY=creds["ucloud_public_key"],
+            UCLOUD_PRIVATE_KEY=creds["ucloud_private_key"],
+            UCLOUD_REGION="cn-bj2",
+            UCLOUD_BASE_URL=self.url,
+            TENCENTCLOUD_SECRET_ID=creds["tencent_secret_id"],
+            TENCENTCLOUD_SECRET_KEY=creds["tencent_secret_key"],
+            TENCENTCLOUD_REGION="ap-guangzhou",
+            TENCENTCLOUD_ENDPOINT=self.url,
+        )
 
     def control(self, path, body=None):
         data = None if body is None else json.dumps(body).encode()
-        request = urllib.request.Request(self.url + "/_emulator/" + path, data=data,
-                                         headers={"Content-Type": "application/json"})
+        request = urllib.request.Request(
+            self.url + "/_emulator/" + path, data=data, headers={"Content-Type": "application/json"}
+        )
         with urllib.request.urlopen(request, timeout=30) as answer:
             return json.loads(answer.read())
 
@@ -85,11 +106,30 @@ class Bench:
         calls = {name: counters["total"] for name, counters in actions.items()}
         bound = sum(count / self.limit(name) for name, count in calls.items())
         reads = sum(count for name, count in calls.items() if name.startswith(READ_PREFIX))
-        figures = dict(label=label, disks=disks, wall=wall, calls=sum(calls.values()), reads=reads, bound=bound,
-                       per_disk=wall / disks, calls_by_action=calls)
-        print("%-28s %6d disks %8.1f s %7d calls %6.2f calls/disk %7.1f s bound  x%.2f of bound  %.4f s/disk" % (
-            label, disks, wall, figures["calls"], figures["calls"] / disks, bound, wall / bound if bound else 0,
-            figures["per_disk"]), flush=True)
+        figures = dict(
+            label=label,
+            disks=disks,
+            wall=wall,
+            calls=sum(calls.values()),
+            reads=reads,
+            bound=bound,
+            per_disk=wall / disks,
+            calls_by_action=calls,
+        )
+        print(
+            "%-28s %6d disks %8.1f s %7d calls %6.2f calls/disk %7.1f s bound  x%.2f of bound  %.4f s/disk"
+            % (
+                label,
+                disks,
+                wall,
+                figures["calls"],
+                figures["calls"] / disks,
+                bound,
+                wall / bound if bound else 0,
+                figures["per_disk"],
+            ),
+            flush=True,
+        )
         return figures
 
     def close(self):
@@ -111,30 +151,53 @@ def main():
     with tempfile.TemporaryDirectory(prefix="snapshield-bench-") as tmp:
         bench = Bench(Path(tmp), args.disks)
         try:
-            print("Emulator %s, every action limited to %.0f requests/second (DescribeDisks %.0f)\n" % (
-                bench.url, RATE_LIMIT, bench.limit("DescribeDisks")), flush=True)
+            print(
+                "Emulator %s, every action limited to %.0f requests/second (DescribeDisks %.0f)\n"
+                % (bench.url, RATE_LIMIT, bench.limit("DescribeDisks")),
+                flush=True,
+            )
             udisks = bench.seed("ucloud", args.disks, zone="cn-bj2-02", tag="bench")
-            cbs_disks = bench.seed("tencent", args.disks, zone="ap-guangzhou-3", tags={"fleet": "bench"},
-                                   snapshot_ability=True, encrypted=False)
-            for role, loop, disks, speedup in (("usnap_fleet", "usnap_loop", udisks, 8),
-                                               ("cbs_fleet", "cbs_loop", cbs_disks, 20)):
+            cbs_disks = bench.seed(
+                "tencent",
+                args.disks,
+                zone="ap-guangzhou-3",
+                tags={"fleet": "bench"},
+                snapshot_ability=True,
+                encrypted=False,
+            )
+            for role, loop, disks, speedup in (
+                ("usnap_fleet", "usnap_loop", udisks, 8),
+                ("cbs_fleet", "cbs_loop", cbs_disks, 20),
+            ):
                 first = bench.run(role + " first run", role + ".yml", len(disks))
                 again = bench.run(role + " converged re-run", role + ".yml", len(disks))
-                plain = bench.run(loop + " (plain loop)", loop + ".yml", args.loop_disks,
-                                  dict(bench_disks=disks[:args.loop_disks]))
+                plain = bench.run(
+                    loop + " (plain loop)", loop + ".yml", args.loop_disks, dict(bench_disks=disks[: args.loop_disks])
+                )
                 figures += [first, again, plain]
                 for run in (first, again):
-                    check(targets, run["label"] + " within 1.25 x API bound + 5 s",
-                          run["wall"] <= 1.25 * run["bound"] + 5, "%.1f s <= %.1f s" % (
-                              run["wall"], 1.25 * run["bound"] + 5))
+                    check(
+                        targets,
+                        run["label"] + " within 1.25 x API bound + 5 s",
+                        run["wall"] <= 1.25 * run["bound"] + 5,
+                        "%.1f s <= %.1f s" % (run["wall"], 1.25 * run["bound"] + 5),
+                    )
                 ratio = plain["per_disk"] / again["per_disk"]
                 # The API bound is the fastest the role can go: the best ratio this machine's loop allows.
                 ceiling = plain["per_disk"] / (again["bound"] / len(disks))
-                check(targets, "%s converged re-run >= %dx faster per disk than the loop" % (role, speedup),
-                      ratio >= speedup, "%.1fx (%.1fx if the run took only its API bound)" % (ratio, ceiling))
+                check(
+                    targets,
+                    "%s converged re-run >= %dx faster per disk than the loop" % (role, speedup),
+                    ratio >= speedup,
+                    "%.1fx (%.1fx if the run took only its API bound)" % (ratio, ceiling),
+                )
                 if role == "cbs_fleet":
-                    check(targets, "cbs_fleet converged re-run reads <= 1 call per 10 disks",
-                          again["reads"] <= len(disks) / 10.0, "%d reads for %d disks" % (again["reads"], len(disks)))
+                    check(
+                        targets,
+                        "cbs_fleet converged re-run reads <= 1 call per 10 disks",
+                        again["reads"] <= len(disks) / 10.0,
+                        "%d reads for %d disks" % (again["reads"], len(disks)),
+                    )
         finally:
             bench.close()
     print()

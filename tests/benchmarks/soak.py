@@ -19,15 +19,14 @@ MAX_RUNS = 4
 
 def usnap_outcome(state, disks):
     per_disk = Counter(service["disk_id"] for service in state["services"])
-    return (sum(count - 1 for count in per_disk.values() if count > 1),
-            sum(1 for disk in disks if per_disk[disk] == 0))
+    return (sum(count - 1 for count in per_disk.values() if count > 1), sum(1 for disk in disks if per_disk[disk] == 0))
 
 
 def cbs_outcome(state, disks):
-    per_disk = Counter(snapshot["disk_id"] for snapshot in state["snapshots"]
-                       if snapshot.get("name") == "bench-snapshot")
-    return (sum(count - 1 for count in per_disk.values() if count > 1),
-            sum(1 for disk in disks if per_disk[disk] == 0))
+    per_disk = Counter(
+        snapshot["disk_id"] for snapshot in state["snapshots"] if snapshot.get("name") == "bench-snapshot"
+    )
+    return (sum(count - 1 for count in per_disk.values() if count > 1), sum(1 for disk in disks if per_disk[disk] == 0))
 
 
 def soak(bench, role, disks, outcome):
@@ -42,11 +41,16 @@ def soak(bench, role, disks, outcome):
             actions = bench.control("calls")["actions"]
             calls += sum(counters["total"] for counters in actions.values())
     actions = bench.control("calls")["actions"]
-    retries_hint = sum(counters.get("throttled", 0) + counters.get("faulted", 0) + counters.get("lost", 0)
-                       for counters in actions.values())
+    retries_hint = sum(
+        counters.get("throttled", 0) + counters.get("faulted", 0) + counters.get("lost", 0)
+        for counters in actions.values()
+    )
     duplicates, missing = outcome(bench.control("state"), disks)
-    print("%-12s runs %d, calls %d, faults answered in the last run %d, duplicates %d, missing %d" % (
-        role, runs, calls, retries_hint, duplicates, missing), flush=True)
+    print(
+        "%-12s runs %d, calls %d, faults answered in the last run %d, duplicates %d, missing %d"
+        % (role, runs, calls, retries_hint, duplicates, missing),
+        flush=True,
+    )
     return duplicates == 0 and missing == 0
 
 
@@ -58,8 +62,14 @@ def main():
         bench = Bench(Path(tmp), args.disks)
         try:
             udisks = bench.seed("ucloud", args.disks, zone="cn-bj2-02", tag="bench")
-            cbs_disks = bench.seed("tencent", args.disks, zone="ap-guangzhou-3", tags={"fleet": "bench"},
-                                   snapshot_ability=True, encrypted=False)
+            cbs_disks = bench.seed(
+                "tencent",
+                args.disks,
+                zone="ap-guangzhou-3",
+                tags={"fleet": "bench"},
+                snapshot_ability=True,
+                encrypted=False,
+            )
             bench.control("faults", FAULTS)
             print("Faults on every action: %s, throttling above 20/s\n" % FAULTS, flush=True)
             ok = [soak(bench, "usnap_fleet", udisks, usnap_outcome), soak(bench, "cbs_fleet", cbs_disks, cbs_outcome)]

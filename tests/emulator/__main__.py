@@ -28,10 +28,18 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
 
     emulator = Emulator(
-        args.disks, port=args.port, seed=args.seed, snapshot_delay=args.snapshot_delay,
-        rate_limit=args.rate_limit, error_rate=args.error_rate, latency=args.latency,
-        jitter=args.jitter, lost_rate=args.lost_rate, verbose=args.verbose,
-        credentials={name: getattr(args, name) for name in DEFAULT_CREDENTIALS})
+        args.disks,
+        port=args.port,
+        seed=args.seed,
+        snapshot_delay=args.snapshot_delay,
+        rate_limit=args.rate_limit,
+        error_rate=args.error_rate,
+        latency=args.latency,
+        jitter=args.jitter,
+        lost_rate=args.lost_rate,
+        verbose=args.verbose,
+        credentials={name: getattr(args, name) for name in DEFAULT_CREDENTIALS},
+    )
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())

@@ -32,14 +32,13 @@ def text_answer(status: int, text: str) -> Answer:
     return Answer(status, {"Content-Type": "text/html"}, text.encode("utf-8"))
 
 
-def paginate(rows: list, offset: int, limit: int, invalid: Callable[[str, int], ApiError],
-             max_limit: int = 100):
+def paginate(rows: list, offset: int, limit: int, invalid: Callable[[str, int], ApiError], max_limit: int = 100):
     """Return (page, total_count); ``invalid(name, value)`` builds the cloud's error."""
     if offset < 0:
         raise invalid("Offset", offset)
     if limit < 1 or limit > max_limit:
         raise invalid("Limit", limit)
-    return rows[offset:offset + limit], len(rows)
+    return rows[offset : offset + limit], len(rows)
 
 
 def iso_utc(timestamp: Optional[float]) -> Optional[str]:
@@ -72,15 +71,17 @@ class RawRequest(NamedTuple):
     method: str
     path: str
     query: str
-    headers: object      # case-insensitive mapping (http.client.HTTPMessage)
+    headers: object  # case-insensitive mapping (http.client.HTTPMessage)
     body: bytes
 
 
 def action(name: str, mutates: bool = False):
     """Mark a ``CloudApi`` method as the handler of API action ``name``."""
+
     def tag(method):
         method.api_action = (name, mutates)
         return method
+
     return tag
 
 

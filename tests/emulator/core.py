@@ -33,19 +33,28 @@ class ControlError(ValueError):
 
 
 class Core:
-    def __init__(self, disks: int = 0, seed: int = 0, settings: Optional[dict] = None,
-                 faults: Optional[dict] = None, credentials: Optional[dict] = None):
+    def __init__(
+        self,
+        disks: int = 0,
+        seed: int = 0,
+        settings: Optional[dict] = None,
+        faults: Optional[dict] = None,
+        credentials: Optional[dict] = None,
+    ):
         self.credentials = {**DEFAULT_CREDENTIALS, **(credentials or {})}
-        self._initial = {"disks": disks, "seed": seed, "settings": dict(settings or {}),
-                         "faults": dict(faults or {})}
+        self._initial = {"disks": disks, "seed": seed, "settings": dict(settings or {}), "faults": dict(faults or {})}
         self.state = State(Settings(**self._initial["settings"]), seed)
         self.faults = Faults(FaultConfig(**self._initial["faults"]), seed)
         self.state.seed_fleet(disks)
         creds = self.credentials
         self.ucloud = UCloudApi(self.state, {creds["ucloud_public_key"]: creds["ucloud_private_key"]})
-        self.tencent = TencentApi(self.state, {
-            creds["tencent_secret_id"]: (creds["tencent_secret_key"], None),
-            creds["tencent_temp_id"]: (creds["tencent_temp_key"], creds["tencent_token"])})
+        self.tencent = TencentApi(
+            self.state,
+            {
+                creds["tencent_secret_id"]: (creds["tencent_secret_key"], None),
+                creds["tencent_temp_id"]: (creds["tencent_temp_key"], creds["tencent_token"]),
+            },
+        )
 
     # ------------------------------------------------------------------ API calls
     def handle(self, req: RawRequest) -> Optional[Answer]:
@@ -110,12 +119,18 @@ class Core:
     # ------------------------------------------------------------------ control
     def control(self, method: str, path: str, body: bytes) -> Answer:
         """``/_emulator/<op>``: GET state|calls|faults|config, POST reset|faults|seed|clear_calls|config."""
-        op = path[len("/_emulator/"):].strip("/")
-        routes = {("GET", "state"): self.dump_state, ("GET", "calls"): self.calls,
-                  ("GET", "faults"): self.set_faults, ("GET", "config"): self.configure,
-                  ("POST", "reset"): self.reset, ("POST", "faults"): self.set_faults,
-                  ("POST", "seed"): self.seed, ("POST", "clear_calls"): self.clear_calls,
-                  ("POST", "config"): self.configure}
+        op = path[len("/_emulator/") :].strip("/")
+        routes = {
+            ("GET", "state"): self.dump_state,
+            ("GET", "calls"): self.calls,
+            ("GET", "faults"): self.set_faults,
+            ("GET", "config"): self.configure,
+            ("POST", "reset"): self.reset,
+            ("POST", "faults"): self.set_faults,
+            ("POST", "seed"): self.seed,
+            ("POST", "clear_calls"): self.clear_calls,
+            ("POST", "config"): self.configure,
+        }
         route = routes.get((method, op))
         if route is None:
             return json_answer({"error": f"no control endpoint {method} {path}"}, 404)

@@ -16,13 +16,13 @@ RULE_KEYS = ("action", "cloud", "count", "message", *RULE_KINDS)
 
 @dataclass
 class Decision:
-    kind: Optional[str] = None      # None | "throttle" | "error" | "http_status" | "server_error" | "lose"
-    delay: float = 0.0              # seconds to sleep before answering
-    code: object = None             # "error": the API error code to return
+    kind: Optional[str] = None  # None | "throttle" | "error" | "http_status" | "server_error" | "lose"
+    delay: float = 0.0  # seconds to sleep before answering
+    code: object = None  # "error": the API error code to return
     message: str = "injected fault"
-    status: int = 0                 # "http_status": the HTTP status to return
-    when: str = "after_apply"       # "lose": apply the action first or not
-    alt: bool = False               # "server_error": pick the cloud's alternative 5xx form
+    status: int = 0  # "http_status": the HTTP status to return
+    when: str = "after_apply"  # "lose": apply the action first or not
+    alt: bool = False  # "server_error": pick the cloud's alternative 5xx form
 
 
 @dataclass
@@ -39,19 +39,23 @@ class Rule:
 
     def to_dict(self) -> dict:
         d = self.decision
-        detail = {"lose": {"lose": d.when}, "error": {"error": d.code, "message": d.message},
-                  "http_status": {"http_status": d.status}, "throttle": {"throttle": True}}[d.kind]
+        detail = {
+            "lose": {"lose": d.when},
+            "error": {"error": d.code, "message": d.message},
+            "http_status": {"http_status": d.status},
+            "throttle": {"throttle": True},
+        }[d.kind]
         return {"action": self.action, "cloud": self.cloud, "count": self.count, **detail}
 
 
 @dataclass
 class FaultConfig:
-    rate_limit: float = 20.0        # requests per second per action (0 = unlimited)
+    rate_limit: float = 20.0  # requests per second per action (0 = unlimited)
     rate_limits: dict = field(default_factory=lambda: {"DescribeDisks": 100})  # per-action overrides
-    error_rate: float = 0.0         # share of calls answered with a 5xx
-    latency: float = 0.0            # seconds added to every call
-    jitter: float = 0.0             # plus uniform(0, jitter) seconds
-    lost_rate: float = 0.0          # share of calls applied and then dropped without an answer
+    error_rate: float = 0.0  # share of calls answered with a 5xx
+    latency: float = 0.0  # seconds added to every call
+    jitter: float = 0.0  # plus uniform(0, jitter) seconds
+    lost_rate: float = 0.0  # share of calls applied and then dropped without an answer
 
 
 def parse_rule(spec: dict) -> Rule:
@@ -66,9 +70,13 @@ def parse_rule(spec: dict) -> Rule:
     kind, value = kinds[0], spec[kinds[0]]
     if kind == "lose" and value not in LOSE_WHEN:
         raise ValueError(f"lose must be one of {LOSE_WHEN}")
-    decision = Decision(kind=kind, code=value if kind == "error" else None, message=message,
-                        status=int(value) if kind == "http_status" else 0,
-                        when=value if kind == "lose" else "after_apply")
+    decision = Decision(
+        kind=kind,
+        code=value if kind == "error" else None,
+        message=message,
+        status=int(value) if kind == "http_status" else 0,
+        when=value if kind == "lose" else "after_apply",
+    )
     return Rule(action=action, decision=decision, count=count, cloud=cloud)
 
 
@@ -83,7 +91,7 @@ class Faults:
         """Implements POST /_emulator/faults (see README for the shape)."""
         body = dict(body)
         rules = list(body.pop("rules", []))
-        if "action" in body:                      # a single rule given inline
+        if "action" in body:  # a single rule given inline
             rules.append({k: body.pop(k) for k in list(body) if k in RULE_KEYS})
         rules = [parse_rule(r) for r in rules]
         if body.pop("clear_rules", False):

@@ -14,7 +14,7 @@ HOST = "127.0.0.1"
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "snapshield-emulator/1"
-    timeout = 30            # idle keep-alive connections are closed after this many seconds
+    timeout = 30  # idle keep-alive connections are closed after this many seconds
 
     def setup(self):
         super().setup()
@@ -42,7 +42,7 @@ class _Handler(BaseHTTPRequestHandler):
             answer = core.handle(RawRequest(self.command, url.path, url.query, self.headers, body))
         else:
             answer = json_answer({"error": f"no such path {url.path}"}, 404)
-        if answer is None:                      # a lost answer: hang up without a byte
+        if answer is None:  # a lost answer: hang up without a byte
             self.close_connection = True
             return
         self.send_response(answer.status)
@@ -59,7 +59,7 @@ class _Handler(BaseHTTPRequestHandler):
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
-    request_queue_size = 128    # the default 5 makes bursts of new connections wait for SYN retries
+    request_queue_size = 128  # the default 5 makes bursts of new connections wait for SYN retries
 
     def __init__(self, port: int, core: Core, verbose: bool):
         self.core, self.verbose, self.connections = core, verbose, set()
@@ -73,17 +73,39 @@ class Emulator:
     ...     emu.url, emu.dump_state()["disks"][0]["id"]
     """
 
-    def __init__(self, disks: int = 0, *, port: int = 0, seed: int = 0,
-                 snapshot_delay: float = 2.0, rate_limit: float = 20.0, error_rate: float = 0.0,
-                 latency: float = 0.0, jitter: float = 0.0, lost_rate: float = 0.0,
-                 settings: dict = None, credentials: dict = None, verbose: bool = False,
-                 ssl_context=None):
-        faults = {"rate_limit": rate_limit, "error_rate": error_rate, "latency": latency,
-                  "jitter": jitter, "lost_rate": lost_rate}
-        self.core = Core(disks=disks, seed=seed, faults=faults, credentials=credentials,
-                         settings={"snapshot_delay": snapshot_delay, **(settings or {})})
+    def __init__(
+        self,
+        disks: int = 0,
+        *,
+        port: int = 0,
+        seed: int = 0,
+        snapshot_delay: float = 2.0,
+        rate_limit: float = 20.0,
+        error_rate: float = 0.0,
+        latency: float = 0.0,
+        jitter: float = 0.0,
+        lost_rate: float = 0.0,
+        settings: dict = None,
+        credentials: dict = None,
+        verbose: bool = False,
+        ssl_context=None,
+    ):
+        faults = {
+            "rate_limit": rate_limit,
+            "error_rate": error_rate,
+            "latency": latency,
+            "jitter": jitter,
+            "lost_rate": lost_rate,
+        }
+        self.core = Core(
+            disks=disks,
+            seed=seed,
+            faults=faults,
+            credentials=credentials,
+            settings={"snapshot_delay": snapshot_delay, **(settings or {})},
+        )
         self._server = _Server(port, self.core, verbose)
-        if ssl_context is not None:         # HTTPS: ``ssl_context`` is an ``ssl.SSLContext`` with the server's cert
+        if ssl_context is not None:  # HTTPS: ``ssl_context`` is an ``ssl.SSLContext`` with the server's cert
             self._server.socket = ssl_context.wrap_socket(self._server.socket, server_side=True)
         self._scheme = "http" if ssl_context is None else "https"
         self._thread = None
@@ -112,8 +134,9 @@ class Emulator:
         return dict(self.core.credentials)
 
     def start(self) -> "Emulator":
-        self._thread = threading.Thread(target=self._server.serve_forever, name="emulator",
-                                        kwargs={"poll_interval": 0.1}, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name="emulator", kwargs={"poll_interval": 0.1}, daemon=True
+        )
         self._thread.start()
         return self
 

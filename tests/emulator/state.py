@@ -30,10 +30,10 @@ CHAINS = {"Base": (12, 24, 5), "Ultimate": (24, 72, 30)}
 class Settings:
     """Behaviour switches, changed with POST /_emulator/config."""
 
-    snapshot_delay: float = 2.0      # seconds a CBS snapshot stays CREATING (0 = NORMAL at once)
-    price_as_list: bool = False      # DescribeSnapshotServicePrice DataSet as a one-element list
-    snapshot_quota: int = 64         # CBS snapshots per disk (0 = unlimited)
-    reject_encrypted: bool = False   # CreateSnapshot on an encrypted disk -> UnsupportedOperation.DiskEncrypt
+    snapshot_delay: float = 2.0  # seconds a CBS snapshot stays CREATING (0 = NORMAL at once)
+    price_as_list: bool = False  # DescribeSnapshotServicePrice DataSet as a one-element list
+    snapshot_quota: int = 64  # CBS snapshots per disk (0 = unlimited)
+    reject_encrypted: bool = False  # CreateSnapshot on an encrypted disk -> UnsupportedOperation.DiskEncrypt
     busy_while_creating: bool = False  # CreateSnapshot while one is CREATING -> InvalidDisk.SnapshotCreating
 
 
@@ -48,7 +48,7 @@ class UDisk:
     disk_type: str = "DataDisk"
     is_boot: bool = False
     status: str = "Available"
-    backup_mode: str = ""            # "UDataArk" for a disk protected by the older product
+    backup_mode: str = ""  # "UDataArk" for a disk protected by the older product
     create_time: int = field(default_factory=lambda: int(time.time()))
     cloud: str = "ucloud"
 
@@ -106,7 +106,7 @@ class Snapshot:
     ready_at: float
     deadline: Optional[float] = None
     disk_backup_id: Optional[str] = None
-    fixed_state: Optional[str] = None   # seeded snapshots may be pinned to any state
+    fixed_state: Optional[str] = None  # seeded snapshots may be pinned to any state
 
     def state(self, now: float) -> str:
         return self.fixed_state or ("NORMAL" if now >= self.ready_at else "CREATING")
@@ -132,13 +132,24 @@ class CallLog:
 
     def record(self, cloud, action, params, outcome, code=None, applied=False, request_id=None):
         counters = self.actions.setdefault(
-            action, {"cloud": cloud, "total": 0, "applied": 0, **dict.fromkeys(self.OUTCOMES, 0)})
+            action, {"cloud": cloud, "total": 0, "applied": 0, **dict.fromkeys(self.OUTCOMES, 0)}
+        )
         counters["total"] += 1
         counters[outcome] += 1
         counters["applied"] += int(applied)
-        self.log.append({"seq": len(self.log) + 1, "time": time.time(), "cloud": cloud,
-                         "action": action, "params": params, "outcome": outcome, "code": code,
-                         "applied": applied, "request_id": request_id})
+        self.log.append(
+            {
+                "seq": len(self.log) + 1,
+                "time": time.time(),
+                "cloud": cloud,
+                "action": action,
+                "params": params,
+                "outcome": outcome,
+                "code": code,
+                "applied": applied,
+                "request_id": request_id,
+            }
+        )
 
     def to_dict(self):
         return {"actions": self.actions, "log": self.log}
@@ -216,11 +227,17 @@ class State:
         service = spec.pop("service", None)
         zone = spec.pop("zone", UCLOUD_ZONES[(n - 1) % 2])
         boot = n % 5 == 0
-        fields = {"id": f"bsm-emu{n:05d}", "zone": zone, "region": _region_of(zone),
-                  "name": f"emu-udisk-{n:05d}", "size": FLEET_SIZES[(n - 1) % len(FLEET_SIZES)],
-                  "tag": UCLOUD_GROUPS[(n - 1) % len(UCLOUD_GROUPS)], "is_boot": boot,
-                  "disk_type": "SystemDisk" if boot else "DataDisk",
-                  "status": "InUse" if n % 2 else "Available"}
+        fields = {
+            "id": f"bsm-emu{n:05d}",
+            "zone": zone,
+            "region": _region_of(zone),
+            "name": f"emu-udisk-{n:05d}",
+            "size": FLEET_SIZES[(n - 1) % len(FLEET_SIZES)],
+            "tag": UCLOUD_GROUPS[(n - 1) % len(UCLOUD_GROUPS)],
+            "is_boot": boot,
+            "disk_type": "SystemDisk" if boot else "DataDisk",
+            "status": "InUse" if n % 2 else "Available",
+        }
         fields.update(self._take(spec, UDisk))
         disk = UDisk(**fields)
         self.udisks[disk.id] = disk
@@ -234,11 +251,21 @@ class State:
         now = int(time.time())
         charge_type, quantity = spec.get("charge_type", "Month"), int(spec.get("quantity", 1))
         service = SnapshotService(
-            id=spec.get("id") or self.new_id("usnap-", self.services), disk_id=disk.id,
-            region=disk.region, zone=disk.zone, charge_type=charge_type, quantity=quantity,
-            tag=spec.get("tag", disk.tag), mode=mode, journal=journal, hour=hour, day=day,
-            create_time=now, expired_time=spec.get("expired_time") or service_expiry(now, charge_type, quantity),
-            status=spec.get("status", "Available"))
+            id=spec.get("id") or self.new_id("usnap-", self.services),
+            disk_id=disk.id,
+            region=disk.region,
+            zone=disk.zone,
+            charge_type=charge_type,
+            quantity=quantity,
+            tag=spec.get("tag", disk.tag),
+            mode=mode,
+            journal=journal,
+            hour=hour,
+            day=day,
+            create_time=now,
+            expired_time=spec.get("expired_time") or service_expiry(now, charge_type, quantity),
+            status=spec.get("status", "Available"),
+        )
         self.services[service.id] = service
         return service
 
@@ -249,11 +276,18 @@ class State:
         if isinstance(tags, list):
             tags = {t["Key"]: t["Value"] for t in tags}
         system = n % 5 == 0
-        fields = {"id": f"disk-emu{n:05d}", "zone": zone, "region": _region_of(zone),
-                  "name": f"emu-cbs-{n:05d}", "size": FLEET_SIZES[(n - 1) % len(FLEET_SIZES)],
-                  "usage": "SYSTEM_DISK" if system else "DATA_DISK",
-                  "disk_type": "CLOUD_SSD" if n % 3 == 0 else "CLOUD_PREMIUM",
-                  "snapshot_ability": n % 10 != 0, "encrypted": n % 7 == 0, "tags": tags}
+        fields = {
+            "id": f"disk-emu{n:05d}",
+            "zone": zone,
+            "region": _region_of(zone),
+            "name": f"emu-cbs-{n:05d}",
+            "size": FLEET_SIZES[(n - 1) % len(FLEET_SIZES)],
+            "usage": "SYSTEM_DISK" if system else "DATA_DISK",
+            "disk_type": "CLOUD_SSD" if n % 3 == 0 else "CLOUD_PREMIUM",
+            "snapshot_ability": n % 10 != 0,
+            "encrypted": n % 7 == 0,
+            "tags": tags,
+        }
         fields.update(self._take(spec, CbsDisk))
         disk = CbsDisk(**fields)
         self.cbs_disks[disk.id] = disk
@@ -273,11 +307,21 @@ class State:
         if isinstance(tags, dict):
             tags = [{"Key": k, "Value": v} for k, v in tags.items()]
         snap = Snapshot(
-            id=spec.get("id") or self.new_id("snap-", self.snapshots), disk_id=disk.id,
-            region=disk.region, zone=disk.zone, name=spec.get("name", "Unnamed"), size=disk.size,
-            usage=disk.usage, encrypted=disk.encrypted, project_id=disk.project_id, tags=tags,
-            create_time=created, ready_at=created, deadline=deadline,
-            fixed_state=spec.get("state"))
+            id=spec.get("id") or self.new_id("snap-", self.snapshots),
+            disk_id=disk.id,
+            region=disk.region,
+            zone=disk.zone,
+            name=spec.get("name", "Unnamed"),
+            size=disk.size,
+            usage=disk.usage,
+            encrypted=disk.encrypted,
+            project_id=disk.project_id,
+            tags=tags,
+            create_time=created,
+            ready_at=created,
+            deadline=deadline,
+            fixed_state=spec.get("state"),
+        )
         self.snapshots[snap.id] = snap
         return snap
 
@@ -287,9 +331,11 @@ class State:
         self.expire_snapshots(now)
         snapshots = []
         for snap in self.snapshots.values():
-            snapshots.append({**dataclasses.asdict(snap), "state": snap.state(now),
-                              "percent": snap.percent(now)})
-        return {"now": now, "settings": dataclasses.asdict(self.settings),
-                "disks": [dataclasses.asdict(d) for d in [*self.udisks.values(), *self.cbs_disks.values()]],
-                "services": [dataclasses.asdict(s) for s in self.services.values()],
-                "snapshots": snapshots}
+            snapshots.append({**dataclasses.asdict(snap), "state": snap.state(now), "percent": snap.percent(now)})
+        return {
+            "now": now,
+            "settings": dataclasses.asdict(self.settings),
+            "disks": [dataclasses.asdict(d) for d in [*self.udisks.values(), *self.cbs_disks.values()]],
+            "services": [dataclasses.asdict(s) for s in self.services.values()],
+            "snapshots": snapshots,
+        }

@@ -12,8 +12,7 @@ import time
 
 from tencentcloud.common.sign import Sign
 
-from .common import (ApiError, CloudApi, action, iso_utc, json_answer, paginate,
-                     parse_iso_utc, text_answer, utc_date)
+from .common import ApiError, CloudApi, action, iso_utc, json_answer, paginate, parse_iso_utc, text_answer, utc_date
 from .state import Snapshot
 
 VERSION = "2017-03-12"
@@ -22,11 +21,30 @@ ALGORITHM = "TC3-HMAC-SHA256"
 MAX_SKEW = 300
 MAX_NAME = 60
 DISK_USAGES = ("SYSTEM_DISK", "DATA_DISK")
-REGIONS = frozenset((
-    "ap-guangzhou", "ap-shanghai", "ap-nanjing", "ap-beijing", "ap-chengdu", "ap-chongqing",
-    "ap-hongkong", "ap-singapore", "ap-jakarta", "ap-seoul", "ap-tokyo", "ap-mumbai", "ap-bangkok",
-    "na-siliconvalley", "na-ashburn", "eu-frankfurt", "sa-saopaulo",
-    "ap-shanghai-fsi", "ap-shenzhen-fsi", "ap-beijing-fsi"))
+REGIONS = frozenset(
+    (
+        "ap-guangzhou",
+        "ap-shanghai",
+        "ap-nanjing",
+        "ap-beijing",
+        "ap-chengdu",
+        "ap-chongqing",
+        "ap-hongkong",
+        "ap-singapore",
+        "ap-jakarta",
+        "ap-seoul",
+        "ap-tokyo",
+        "ap-mumbai",
+        "ap-bangkok",
+        "na-siliconvalley",
+        "na-ashburn",
+        "eu-frankfurt",
+        "sa-saopaulo",
+        "ap-shanghai-fsi",
+        "ap-shenzhen-fsi",
+        "ap-beijing-fsi",
+    )
+)
 
 
 def sha256_hex(data: bytes) -> str:
@@ -44,8 +62,7 @@ def parse_authorization(value: str) -> dict:
         raise ApiError("AuthFailure.InvalidAuthorization", "Authorization header is malformed") from None
     if algorithm != ALGORITHM or terminator != "tc3_request":
         raise ApiError("AuthFailure.InvalidAuthorization", "Authorization header is malformed")
-    return {"secret_id": secret_id, "date": date, "service": service, "signed": signed,
-            "signature": signature}
+    return {"secret_id": secret_id, "date": date, "service": service, "signed": signed, "signature": signature}
 
 
 def canonical_request(req, signed_headers: list) -> str:
@@ -54,8 +71,7 @@ def canonical_request(req, signed_headers: list) -> str:
     payload = req.body
     if req.headers.get("X-TC-Content-SHA256") == "UNSIGNED-PAYLOAD":
         payload = b"UNSIGNED-PAYLOAD"
-    return "\n".join([req.method, req.path, req.query, headers, ";".join(signed_headers),
-                      sha256_hex(payload)])
+    return "\n".join([req.method, req.path, req.query, headers, ";".join(signed_headers), sha256_hex(payload)])
 
 
 def string_to_sign(timestamp: str, date: str, service: str, canonical: str) -> str:
@@ -112,8 +128,14 @@ class Params:
 
     def tags(self):
         tags = self._get("Tags", list) or []
-        if not all(isinstance(t, dict) and set(t) == {"Key", "Value"} and isinstance(t["Key"], str)
-                   and t["Key"] and isinstance(t["Value"], str) for t in tags):
+        if not all(
+            isinstance(t, dict)
+            and set(t) == {"Key", "Value"}
+            and isinstance(t["Key"], str)
+            and t["Key"]
+            and isinstance(t["Value"], str)
+            for t in tags
+        ):
             raise invalid_type("Tags")
         return [{"Key": t["Key"], "Value": t["Value"]} for t in tags]
 
@@ -123,14 +145,19 @@ class Params:
             return None
         parsed = []
         for item in filters:
-            if not (isinstance(item, dict) and set(item) == {"Name", "Values"}
-                    and isinstance(item["Name"], str) and isinstance(item["Values"], list)
-                    and all(isinstance(v, str) for v in item["Values"])):
+            if not (
+                isinstance(item, dict)
+                and set(item) == {"Name", "Values"}
+                and isinstance(item["Name"], str)
+                and isinstance(item["Values"], list)
+                and all(isinstance(v, str) for v in item["Values"])
+            ):
                 raise invalid_type("Filters")
             limit = max_values.get(item["Name"], 100)
             if len(item["Values"]) > limit:
-                raise ApiError("InvalidParameterValue.LimitExceeded",
-                               f"Filter `{item['Name']}` accepts at most {limit} values.")
+                raise ApiError(
+                    "InvalidParameterValue.LimitExceeded", f"Filter `{item['Name']}` accepts at most {limit} values."
+                )
             parsed.append((item["Name"], item["Values"]))
         return parsed
 
@@ -188,7 +215,7 @@ class TencentApi(CloudApi):
 
     def __init__(self, state, credentials: dict):
         self.state = state
-        self.credentials = credentials      # secret id -> (secret key, required token or None)
+        self.credentials = credentials  # secret id -> (secret key, required token or None)
 
     # ------------------------------------------------------------------ protocol
     def parse(self, req):
@@ -229,16 +256,19 @@ class TencentApi(CloudApi):
         if abs(time.time() - int(timestamp)) > MAX_SKEW:
             raise ApiError("AuthFailure.SignatureExpire", "Signature expired: timestamp is more than 5 minutes away.")
         if auth["date"] != utc_date(int(timestamp)) or auth["service"] != SERVICE:
-            raise ApiError("AuthFailure.SignatureFailure",
-                           f"Credential scope must be {utc_date(int(timestamp))}/{SERVICE}/tc3_request.")
+            raise ApiError(
+                "AuthFailure.SignatureFailure",
+                f"Credential scope must be {utc_date(int(timestamp))}/{SERVICE}/tc3_request.",
+            )
         if not {"content-type", "host"} <= set(auth["signed"]):
             raise ApiError("AuthFailure.InvalidAuthorization", "SignedHeaders must include content-type and host.")
-        to_sign = string_to_sign(timestamp, auth["date"], auth["service"],
-                                 canonical_request(req, auth["signed"]))
+        to_sign = string_to_sign(timestamp, auth["date"], auth["service"], canonical_request(req, auth["signed"]))
         expected = Sign.sign_tc3(secret_key, auth["date"], auth["service"], to_sign)
         if not hmac.compare_digest(expected, auth["signature"]):
-            raise ApiError("AuthFailure.SignatureFailure",
-                           "The provided credentials could not be validated. Please check your signature is correct.")
+            raise ApiError(
+                "AuthFailure.SignatureFailure",
+                "The provided credentials could not be validated. Please check your signature is correct.",
+            )
 
     def loggable(self, params):
         return params if params is not None else {}
@@ -250,8 +280,7 @@ class TencentApi(CloudApi):
         return json_answer({"Response": {**result, "RequestId": request_id}})
 
     def error(self, name, err, request_id):
-        return json_answer({"Response": {"Error": {"Code": err.code, "Message": err.message},
-                                         "RequestId": request_id}})
+        return json_answer({"Response": {"Error": {"Code": err.code, "Message": err.message}, "RequestId": request_id}})
 
     def throttled(self):
         return ApiError("RequestLimitExceeded", "Your request frequency exceeds the limit of this action.")
@@ -277,7 +306,7 @@ class TencentApi(CloudApi):
         deadline = parse_iso_utc(text)
         if deadline is None:
             raise invalid_value("Deadline", text)
-        if deadline < now + 86400 - 60:     # one minute of grace for the client's clock
+        if deadline < now + 86400 - 60:  # one minute of grace for the client's clock
             raise ApiError("InvalidParameterValue", "`Deadline` must be at least one day later than now.")
         return deadline
 
@@ -293,26 +322,50 @@ class TencentApi(CloudApi):
 
     @staticmethod
     def _snapshot_row(s: Snapshot, now: float) -> dict:
-        return {"SnapshotId": s.id, "SnapshotName": s.name, "SnapshotState": s.state(now),
-                "Percent": s.percent(now), "CreateTime": iso_utc(s.create_time),
-                "DeadlineTime": iso_utc(s.deadline), "IsPermanent": s.deadline is None,
-                "DiskId": s.disk_id, "DiskSize": s.size, "DiskUsage": s.usage,
-                "Encrypt": s.encrypted, "Tags": [dict(t) for t in s.tags],
-                "Placement": {"Zone": s.zone, "ProjectId": s.project_id},
-                "SnapshotType": "PRIVATE_SNAPSHOT", "CopyFromRemote": False,
-                "CopyingToRegions": [], "ImageCount": 0, "Images": [], "ShareReference": 0,
-                "TimeStartShare": None}
+        return {
+            "SnapshotId": s.id,
+            "SnapshotName": s.name,
+            "SnapshotState": s.state(now),
+            "Percent": s.percent(now),
+            "CreateTime": iso_utc(s.create_time),
+            "DeadlineTime": iso_utc(s.deadline),
+            "IsPermanent": s.deadline is None,
+            "DiskId": s.disk_id,
+            "DiskSize": s.size,
+            "DiskUsage": s.usage,
+            "Encrypt": s.encrypted,
+            "Tags": [dict(t) for t in s.tags],
+            "Placement": {"Zone": s.zone, "ProjectId": s.project_id},
+            "SnapshotType": "PRIVATE_SNAPSHOT",
+            "CopyFromRemote": False,
+            "CopyingToRegions": [],
+            "ImageCount": 0,
+            "Images": [],
+            "ShareReference": 0,
+            "TimeStartShare": None,
+        }
 
     def _disk_row(self, d) -> dict:
         snaps = [s for s in self.state.snapshots.values() if s.disk_id == d.id]
-        return {"DiskId": d.id, "DiskName": d.name, "DiskSize": d.size, "DiskState": d.state,
-                "DiskUsage": d.usage, "DiskType": d.disk_type, "DiskChargeType": "POSTPAID_BY_HOUR",
-                "SnapshotAbility": d.snapshot_ability, "Encrypt": d.encrypted,
-                "Tags": [{"Key": k, "Value": v} for k, v in d.tags.items()],
-                "Placement": {"Zone": d.zone, "ProjectId": d.project_id},
-                "CreateTime": iso_utc(d.create_time), "SnapshotCount": len(snaps),
-                "SnapshotSize": sum(s.size for s in snaps), "Portable": d.usage == "DATA_DISK",
-                "Attached": d.state == "ATTACHED", "InstanceId": ""}
+        return {
+            "DiskId": d.id,
+            "DiskName": d.name,
+            "DiskSize": d.size,
+            "DiskState": d.state,
+            "DiskUsage": d.usage,
+            "DiskType": d.disk_type,
+            "DiskChargeType": "POSTPAID_BY_HOUR",
+            "SnapshotAbility": d.snapshot_ability,
+            "Encrypt": d.encrypted,
+            "Tags": [{"Key": k, "Value": v} for k, v in d.tags.items()],
+            "Placement": {"Zone": d.zone, "ProjectId": d.project_id},
+            "CreateTime": iso_utc(d.create_time),
+            "SnapshotCount": len(snaps),
+            "SnapshotSize": sum(s.size for s in snaps),
+            "Portable": d.usage == "DATA_DISK",
+            "Attached": d.state == "ATTACHED",
+            "InstanceId": "",
+        }
 
     # ------------------------------------------------------------------ snapshots
     @action("CreateSnapshot", mutates=True)
@@ -339,12 +392,22 @@ class TencentApi(CloudApi):
             raise ApiError("InvalidDisk.SnapshotCreating", "A snapshot is being created for the cloud disk.")
         if settings.snapshot_quota and len(own) >= settings.snapshot_quota:
             raise ApiError("InsufficientSnapshotQuota", "Insufficient snapshot quota.")
-        snap = Snapshot(id=self.state.new_id("snap-", self.state.snapshots), disk_id=disk.id,
-                        region=disk.region, zone=disk.zone, name=name, size=disk.size,
-                        usage=usage or disk.usage, encrypted=disk.encrypted,
-                        project_id=disk.project_id, tags=tags, create_time=now,
-                        ready_at=now + settings.snapshot_delay, deadline=deadline,
-                        disk_backup_id=p.text("DiskBackupId"))
+        snap = Snapshot(
+            id=self.state.new_id("snap-", self.state.snapshots),
+            disk_id=disk.id,
+            region=disk.region,
+            zone=disk.zone,
+            name=name,
+            size=disk.size,
+            usage=usage or disk.usage,
+            encrypted=disk.encrypted,
+            project_id=disk.project_id,
+            tags=tags,
+            create_time=now,
+            ready_at=now + settings.snapshot_delay,
+            deadline=deadline,
+            disk_backup_id=p.text("DiskBackupId"),
+        )
         self.state.snapshots[snap.id] = snap
         return {"SnapshotId": snap.id}
 
@@ -362,8 +425,7 @@ class TencentApi(CloudApi):
         offset, limit = self._page(p)
         now = time.time()
         self.state.expire_snapshots(now)
-        snaps = [s for s in self.state.snapshots.values()
-                 if s.region == region and (ids is None or s.id in ids)]
+        snaps = [s for s in self.state.snapshots.values() if s.region == region and (ids is None or s.id in ids)]
         snaps.sort(key=lambda s: (s.create_time, s.id), reverse=order == "DESC")
         rows = match_filters([self._snapshot_row(s, now) for s in snaps], filters or [], SNAPSHOT_COLUMNS)
         page, total = paginate(rows, offset, limit, invalid_value)
@@ -403,18 +465,19 @@ class TencentApi(CloudApi):
     # ------------------------------------------------------------------ disks
     @action("DescribeDisks")
     def describe_disks(self, body, region):
-        p = Params(body, "DiskIds", "Filters", "Offset", "Limit", "OrderField", "Order",
-                   "ReturnBindAutoSnapshotPolicy")
+        p = Params(body, "DiskIds", "Filters", "Offset", "Limit", "OrderField", "Order", "ReturnBindAutoSnapshotPolicy")
         ids, filters = p.strs("DiskIds"), p.filters({})
         if ids is not None and filters is not None:
             raise ApiError("InvalidParameter", "`DiskIds` and `Filters` cannot be specified at the same time.")
         order = p.text("Order", default="ASC")
-        if order not in ("ASC", "DESC") or p.text("OrderField", default="CREATE_TIME") not in ("CREATE_TIME", "DEADLINE"):
+        if order not in ("ASC", "DESC") or p.text("OrderField", default="CREATE_TIME") not in (
+            "CREATE_TIME",
+            "DEADLINE",
+        ):
             raise invalid_value("Order", order)
         p.flag("ReturnBindAutoSnapshotPolicy")
         offset, limit = self._page(p)
-        disks = [d for d in self.state.cbs_disks.values()
-                 if d.region == region and (ids is None or d.id in ids)]
+        disks = [d for d in self.state.cbs_disks.values() if d.region == region and (ids is None or d.id in ids)]
         disks.sort(key=lambda d: (d.create_time, d.id), reverse=order == "DESC")
         rows = match_filters([self._disk_row(d) for d in disks], filters or [], DISK_COLUMNS)
         page, total = paginate(rows, offset, limit, invalid_value)

@@ -14,11 +14,10 @@ from ucloud.core.typesystem import encoder
 from .common import ApiError, CloudApi, action, json_answer, paginate, text_answer
 from .state import CHAINS, SnapshotService, service_expiry
 
-CHARGE_TYPES = {"Year": "Year", "Yearly": "Year", "Month": "Month", "Monthly": "Month",
-                "Dynamic": "Dynamic"}
+CHARGE_TYPES = {"Year": "Year", "Yearly": "Year", "Month": "Month", "Monthly": "Month", "Dynamic": "Dynamic"}
 CHAIN_STEPS = (("Journal", 12), ("Hour", 24), ("Day", 5))
-SERVICE_EXISTS = 17090      # emulator's choice: the disk already has a snapshot service
-NO_SERVICE = 17091          # emulator's choice: the disk has no snapshot service
+SERVICE_EXISTS = 17090  # emulator's choice: the disk already has a snapshot service
+NO_SERVICE = 17091  # emulator's choice: the disk has no snapshot service
 THROTTLED = 153
 
 
@@ -59,15 +58,14 @@ class Form:
 def price(size: int, chain: tuple, charge_type: str, quantity: int) -> dict:
     """Deterministic USnap price in cents (see README)."""
     journal, hour, day = chain
-    unit = 2 * journal // 12 + hour // 24 + day // 5        # cents per GB and month
+    unit = 2 * journal // 12 + hour // 24 + day // 5  # cents per GB and month
     units = size * unit * max(quantity, 1)
     if charge_type == "Dynamic":
-        list_price = -(-units // 720)                       # per hour, rounded up
+        list_price = -(-units // 720)  # per hour, rounded up
     else:
         list_price = units * (10 if charge_type == "Year" else 1)
     discounted = list_price - list_price // 10
-    return {"ChargeType": charge_type, "Price": discounted, "OriginalPrice": discounted,
-            "ListPrice": list_price}
+    return {"ChargeType": charge_type, "Price": discounted, "OriginalPrice": discounted, "ListPrice": list_price}
 
 
 class UCloudApi(CloudApi):
@@ -75,7 +73,7 @@ class UCloudApi(CloudApi):
 
     def __init__(self, state, keys: dict):
         self.state = state
-        self.keys = keys            # public key -> private key
+        self.keys = keys  # public key -> private key
 
     # ------------------------------------------------------------------ protocol
     def parse(self, req):
@@ -113,12 +111,15 @@ class UCloudApi(CloudApi):
         return ApiError(161, f"Action [{name}] not exist")
 
     def answer(self, name, result, request_id):
-        return json_answer({"Action": f"{name}Response", "RetCode": 0, **result},
-                           headers={"X-UCLOUD-REQUEST-UUID": request_id})
+        return json_answer(
+            {"Action": f"{name}Response", "RetCode": 0, **result}, headers={"X-UCLOUD-REQUEST-UUID": request_id}
+        )
 
     def error(self, name, err, request_id):
-        return json_answer({"Action": f"{name}Response", "RetCode": err.code, "Message": err.message},
-                           headers={"X-UCLOUD-REQUEST-UUID": request_id})
+        return json_answer(
+            {"Action": f"{name}Response", "RetCode": err.code, "Message": err.message},
+            headers={"X-UCLOUD-REQUEST-UUID": request_id},
+        )
 
     def throttled(self):
         return ApiError(THROTTLED, "rate limited")
@@ -181,18 +182,37 @@ class UCloudApi(CloudApi):
 
     def _service_row(self, s: SnapshotService, now: float) -> dict:
         disk = self.state.udisks.get(s.disk_id)
-        return {"ServiceId": s.id, "VDiskId": s.disk_id, "Zone": s.zone, "Status": s.status,
-                "ChargeType": s.charge_type, "Tag": s.tag, "CreateTime": s.create_time,
-                "ExpiredTime": s.expired_time, "IsExpire": "Yes" if now > s.expired_time else "No",
-                "AutoRenew": s.auto_renew, "VDiskSize": disk.size if disk else 0,
-                "VDiskName": disk.name if disk else "", "VDiskType": disk.disk_type if disk else "",
-                "VDiskStatus": disk.status if disk else ""}
+        return {
+            "ServiceId": s.id,
+            "VDiskId": s.disk_id,
+            "Zone": s.zone,
+            "Status": s.status,
+            "ChargeType": s.charge_type,
+            "Tag": s.tag,
+            "CreateTime": s.create_time,
+            "ExpiredTime": s.expired_time,
+            "IsExpire": "Yes" if now > s.expired_time else "No",
+            "AutoRenew": s.auto_renew,
+            "VDiskSize": disk.size if disk else 0,
+            "VDiskName": disk.name if disk else "",
+            "VDiskType": disk.disk_type if disk else "",
+            "VDiskStatus": disk.status if disk else "",
+        }
 
     def _udisk_row(self, d) -> dict:
         backup = "SnapshotService" if self.state.service_of(d.id) else d.backup_mode
-        return {"UDiskId": d.id, "Name": d.name, "Size": d.size, "Status": d.status,
-                "Zone": d.zone, "DiskType": d.disk_type, "IsBoot": "True" if d.is_boot else "False",
-                "Tag": d.tag, "BackupMode": backup, "CreateTime": d.create_time}
+        return {
+            "UDiskId": d.id,
+            "Name": d.name,
+            "Size": d.size,
+            "Status": d.status,
+            "Zone": d.zone,
+            "DiskType": d.disk_type,
+            "IsBoot": "True" if d.is_boot else "False",
+            "Tag": d.tag,
+            "BackupMode": backup,
+            "CreateTime": d.create_time,
+        }
 
     # ------------------------------------------------------------------ USnap
     @action("CreateSnapshotService", mutates=True)
@@ -206,10 +226,20 @@ class UCloudApi(CloudApi):
             raise ApiError(SERVICE_EXISTS, f"UDisk [{disk.id}] already has a snapshot service")
         now = int(time.time())
         service = SnapshotService(
-            id=self.state.new_id("usnap-", self.state.services), disk_id=disk.id,
-            region=disk.region, zone=disk.zone, charge_type=charge_type, quantity=quantity,
-            tag=f.get("Tag", "Default"), mode=mode, journal=journal, hour=hour, day=day,
-            create_time=now, expired_time=service_expiry(now, charge_type, quantity))
+            id=self.state.new_id("usnap-", self.state.services),
+            disk_id=disk.id,
+            region=disk.region,
+            zone=disk.zone,
+            charge_type=charge_type,
+            quantity=quantity,
+            tag=f.get("Tag", "Default"),
+            mode=mode,
+            journal=journal,
+            hour=hour,
+            day=day,
+            create_time=now,
+            expired_time=service_expiry(now, charge_type, quantity),
+        )
         self.state.services[service.id] = service
         return {"SnapshotServiceId": service.id, "ServiceID": service.id, "Status": service.status}
 
@@ -237,8 +267,10 @@ class UCloudApi(CloudApi):
     @action("DescribeUSnapBackupRange")
     def describe_usnap_backup_range(self, f: Form):
         service = self._service(self._disk(f))
-        return {"BackupMode": service.mode,
-                "BackupRange": {"Journal": service.journal, "Hour": service.hour, "Day": service.day}}
+        return {
+            "BackupMode": service.mode,
+            "BackupRange": {"Journal": service.journal, "Hour": service.hour, "Day": service.day},
+        }
 
     @action("UpgradeUSnapBackupRange", mutates=True)
     def upgrade_usnap_backup_range(self, f: Form):
@@ -262,8 +294,9 @@ class UCloudApi(CloudApi):
         months = 1
         if service.charge_type != "Dynamic":
             months = max(1, -(-(service.expired_time - int(time.time())) // (30 * 86400)))
-        delta = max(0, price(size, target, "Month", months)["ListPrice"]
-                    - price(size, current, "Month", months)["ListPrice"])
+        delta = max(
+            0, price(size, target, "Month", months)["ListPrice"] - price(size, current, "Month", months)["ListPrice"]
+        )
         return {"Price": delta, "OriginalPrice": delta}
 
     @action("DeleteSnapshotService", mutates=True)
@@ -276,8 +309,13 @@ class UCloudApi(CloudApi):
     def describe_udisk(self, f: Form):
         region = f.required("Region")
         rows = [d for d in sorted(self.state.udisks.values(), key=lambda d: d.id) if d.region == region]
-        for param, attr in (("Zone", "zone"), ("UDiskId", "id"), ("Tag", "tag"),
-                            ("UDiskName", "name"), ("Status", "status")):
+        for param, attr in (
+            ("Zone", "zone"),
+            ("UDiskId", "id"),
+            ("Tag", "tag"),
+            ("UDiskName", "name"),
+            ("Status", "status"),
+        ):
             if f.get(param):
                 rows = [d for d in rows if getattr(d, attr) == f.get(param)]
         if f.get("IsBoot"):

@@ -40,10 +40,18 @@ def emulator():
 def auth_vars(emu):
     creds = emu.credentials
     return dict(
-        ucloud_auth=dict(public_key=creds["ucloud_public_key"], private_key=creds["ucloud_private_key"],
-                         region="cn-bj2", base_url=emu.url),
-        tencent_auth=dict(secret_id=creds["tencent_secret_id"], secret_key=creds["tencent_secret_key"],
-                          region="ap-guangzhou", endpoint=emu.url),
+        ucloud_auth=dict(
+            public_key=creds["ucloud_public_key"],
+            private_key=creds["ucloud_private_key"],
+            region="cn-bj2",
+            base_url=emu.url,
+        ),
+        tencent_auth=dict(
+            secret_id=creds["tencent_secret_id"],
+            secret_key=creds["tencent_secret_key"],
+            region="ap-guangzhou",
+            endpoint=emu.url,
+        ),
     )
 
 
@@ -57,15 +65,21 @@ class PlaybookRun:
 
     def results(self, task_name):
         """Every host result of the named task (``ok``, ``changed``, ``failed`` or ``skipped``)."""
-        return [event["event_data"]["res"] for event in self.events
-                if event.get("event", "").startswith("runner_on_")
-                and event.get("event_data", {}).get("task") == task_name
-                and "res" in event.get("event_data", {})]
+        return [
+            event["event_data"]["res"]
+            for event in self.events
+            if event.get("event", "").startswith("runner_on_")
+            and event.get("event_data", {}).get("task") == task_name
+            and "res" in event.get("event_data", {})
+        ]
 
     def failure(self, task_name):
         """The result of the named task, which must have failed (even if a rescue handled it)."""
-        found = [event["event_data"]["res"] for event in self.events
-                 if event.get("event") == "runner_on_failed" and event["event_data"].get("task") == task_name]
+        found = [
+            event["event_data"]["res"]
+            for event in self.events
+            if event.get("event") == "runner_on_failed" and event["event_data"].get("task") == task_name
+        ]
         assert len(found) == 1, "expected %r to fail once, it failed %d times" % (task_name, len(found))
         return found[0]
 
@@ -78,6 +92,7 @@ class PlaybookRun:
 @pytest.fixture
 def run_playbook(emulator, collections_path, tmp_path):
     """Run ``playbooks/<name>`` (or a path) with ansible-runner; return a PlaybookRun."""
+
     def run(playbook, check=False, diff=False, extra_vars=None, verbosity=0, envvars=None):
         path = Path(playbook)
         if not path.is_absolute():
@@ -92,11 +107,18 @@ def run_playbook(emulator, collections_path, tmp_path):
         data_dir = tmp_path / ("runner-%d" % len(list(tmp_path.glob("runner-*"))))
         data_dir.mkdir()
         runner = ansible_runner.run(
-            private_data_dir=str(data_dir), playbook=str(path), inventory="localhost ansible_connection=local",
-            extravars=dict(auth_vars(emulator), **(extra_vars or {})), envvars=env, cmdline=cmdline or None,
-            verbosity=verbosity or None, quiet=True, json_mode=False,
+            private_data_dir=str(data_dir),
+            playbook=str(path),
+            inventory="localhost ansible_connection=local",
+            extravars=dict(auth_vars(emulator), **(extra_vars or {})),
+            envvars=env,
+            cmdline=cmdline or None,
+            verbosity=verbosity or None,
+            quiet=True,
+            json_mode=False,
         )
         return PlaybookRun(runner.rc, runner.status, list(runner.events), runner.stdout.read(), data_dir / "artifacts")
+
     return run
 
 

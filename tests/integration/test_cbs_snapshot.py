@@ -9,19 +9,28 @@ MUTATING = ("CreateSnapshot", "DeleteSnapshots", "ModifySnapshotAttribute")
 
 
 def calls(emu, action=None, outcome=None):
-    return [c for c in emu.calls()["log"]
-            if (action is None or c["action"] == action) and (outcome is None or c["outcome"] == outcome)]
+    return [
+        c
+        for c in emu.calls()["log"]
+        if (action is None or c["action"] == action) and (outcome is None or c["outcome"] == outcome)
+    ]
 
 
 def snapshots(emu, disk_id=None, name=None):
-    return [s for s in emu.dump_state()["snapshots"]
-            if (disk_id is None or s["disk_id"] == disk_id) and (name is None or s["name"] == name)]
+    return [
+        s
+        for s in emu.dump_state()["snapshots"]
+        if (disk_id is None or s["disk_id"] == disk_id) and (name is None or s["name"] == name)
+    ]
 
 
 def failure(run, task):
     """The task's result, which must be a failure, rescued or not (ansible-runner leaves ``failed`` out of ``res``)."""
-    (event,) = [e for e in run.events if e.get("event") in ("runner_on_ok", "runner_on_failed")
-                and e["event_data"].get("task") == task]
+    (event,) = [
+        e
+        for e in run.events
+        if e.get("event") in ("runner_on_ok", "runner_on_failed") and e["event_data"].get("task") == task
+    ]
     assert event["event"] == "runner_on_failed", (task, event["event_data"]["res"])
     return event["event_data"]["res"]
 
@@ -48,8 +57,11 @@ def test_create_wait_idempotent_min_age_deadline_tags_diff(emulator, run_playboo
     # it was CREATING for a while: read back more than once before it was NORMAL
     creates = [c for c in calls(emulator, "CreateSnapshot") if c["params"]["DiskId"] == "disk-emu00001"]
     assert len(creates) == 1
-    polls = [c for c in calls(emulator, "DescribeSnapshots") if c["seq"] > creates[0]["seq"]
-             and c["params"].get("SnapshotIds") == [snap["snapshot_id"]]]
+    polls = [
+        c
+        for c in calls(emulator, "DescribeSnapshots")
+        if c["seq"] > creates[0]["seq"] and c["params"].get("SnapshotIds") == [snap["snapshot_id"]]
+    ]
     assert len(polls) >= 2
     # deadline and tags were set by the create call itself
     assert creates[0]["params"]["Deadline"] == snap["deadline"]
@@ -94,7 +106,8 @@ def test_check_mode_makes_no_change(emulator, run_playbook):
 
 def test_absent_by_id_and_by_name(emulator, run_playbook):
     disk, (by_id, by_name, creating, kept) = seed_disk(
-        emulator, snapshots=[{"name": "by-id"}, {"name": "by-name"}, {"name": "creating"}, {"name": "kept"}])
+        emulator, snapshots=[{"name": "by-id"}, {"name": "by-name"}, {"name": "creating"}, {"name": "kept"}]
+    )
     with emulator.state.lock:
         emulator.state.snapshots[creating].ready_at = time.time() + 2
     run = run_playbook("cbs_snapshot_absent.yml", extra_vars=dict(doomed_id=by_id, seeded_disk=disk))
@@ -116,7 +129,7 @@ def test_absent_by_id_and_by_name(emulator, run_playbook):
 def test_bad_input_fails_naming_the_option_without_any_call(emulator, run_playbook):
     soon = (datetime.now(timezone.utc) + timedelta(hours=2)).isoformat()
     run = run_playbook("cbs_snapshot_bad_input.yml", extra_vars=dict(soon=soon))
-    assert run.rc == 0, run.stdout   # every failure was rescued, and the rescue's assertions held
+    assert run.rc == 0, run.stdout  # every failure was rescued, and the rescue's assertions held
     expected = {
         "Name too long": ["snapshot_name", "61", "60"],
         "Deadline too soon": ["deadline", "at least one day"],
@@ -160,10 +173,14 @@ def test_throttled_fleet_ends_protected_without_duplicates(emulator, run_playboo
 def test_lost_answers_and_api_errors(emulator, run_playbook):
     full_disk = seed_disk(emulator, snapshots=[{"name": "existing"}])[0]
     emulator.configure(snapshot_quota=1)
-    emulator.set_faults(rules=[{"action": "CreateSnapshot", "lose": "after_apply"},
-                               {"action": "CreateSnapshot", "lose": "before_apply"}])
+    emulator.set_faults(
+        rules=[
+            {"action": "CreateSnapshot", "lose": "after_apply"},
+            {"action": "CreateSnapshot", "lose": "before_apply"},
+        ]
+    )
     run = run_playbook("cbs_snapshot_faults.yml", extra_vars=dict(full_disk=full_disk))
-    assert run.rc == 0, run.stdout   # the refused disks' failure was rescued, and the rescue's assertions held
+    assert run.rc == 0, run.stdout  # the refused disks' failure was rescued, and the rescue's assertions held
 
     after = run.result("Answer lost after the snapshot was made")
     assert after["changed"] and after["snapshot"]["state"] == "NORMAL"
@@ -171,16 +188,21 @@ def test_lost_answers_and_api_errors(emulator, run_playbook):
     before = run.result("Request lost before the snapshot was made")
     assert before["changed"] and len(snapshots(emulator, "disk-emu00002", "lost-before")) == 1
     creates = [(c["params"]["DiskId"], c["outcome"], c["applied"]) for c in calls(emulator, "CreateSnapshot")]
-    assert creates[:3] == [("disk-emu00001", "lost", True), ("disk-emu00002", "lost", False),
-                           ("disk-emu00002", "ok", True)]
+    assert creates[:3] == [
+        ("disk-emu00001", "lost", True),
+        ("disk-emu00002", "lost", False),
+        ("disk-emu00002", "ok", True),
+    ]
 
     mixed = failure(run, "Some disks cannot have snapshots")
     assert mixed["msg"].startswith("3 of 4 disks failed")
-    by_disk = dict((r["disk_id"], r) for r in mixed["results"])
+    by_disk = {r["disk_id"]: r for r in mixed["results"]}
     assert by_disk["disk-emu00003"]["state"] == "NORMAL" and not by_disk["disk-emu00003"].get("failed")
-    for disk_id, code, hint in (("disk-emu00010", "InvalidDisk.NotSupportSnapshot", "snapshot_ability"),
-                                ("disk-nothere1", "InvalidDiskId.NotFound", "check disk_id and region"),
-                                (full_disk, "InsufficientSnapshotQuota", "quota")):
+    for disk_id, code, hint in (
+        ("disk-emu00010", "InvalidDisk.NotSupportSnapshot", "snapshot_ability"),
+        ("disk-nothere1", "InvalidDiskId.NotFound", "check disk_id and region"),
+        (full_disk, "InsufficientSnapshotQuota", "quota"),
+    ):
         failed = by_disk[disk_id]
         assert failed["failed"] and failed["error"]["code"] == code
         assert hint in failed["msg"] and failed["error"]["request_id"] in failed["msg"]
@@ -191,12 +213,15 @@ def test_lost_answers_and_api_errors(emulator, run_playbook):
 
 def test_temporary_credentials(emulator, run_playbook):
     creds = emulator.credentials
-    run = run_playbook("cbs_snapshot_token.yml",
-                       extra_vars=dict(temp_auth=dict(secret_id=creds["tencent_temp_id"],
-                                                      secret_key=creds["tencent_temp_key"]),
-                                       temp_token=creds["tencent_token"]),
-                       envvars=dict(TENCENTCLOUD_SECURITY_TOKEN=creds["tencent_token"]))
-    assert run.rc == 0, run.stdout   # the refusal without a token was rescued, and the rescue's assertions held
+    run = run_playbook(
+        "cbs_snapshot_token.yml",
+        extra_vars=dict(
+            temp_auth=dict(secret_id=creds["tencent_temp_id"], secret_key=creds["tencent_temp_key"]),
+            temp_token=creds["tencent_token"],
+        ),
+        envvars=dict(TENCENTCLOUD_SECURITY_TOKEN=creds["tencent_token"]),
+    )
+    assert run.rc == 0, run.stdout  # the refusal without a token was rescued, and the rescue's assertions held
     assert run.result("Token from the option")["changed"]
     assert [s["snapshot_name"] for s in run.result("Token from the environment")["snapshots"]] == ["temporary"]
     refused = failure(run, "No token")

@@ -28,13 +28,38 @@ NAMES = [path.stem for path in MODULES]
 # The ids the EXAMPLES use, seeded next to the emulator's fleet of 20 disks per cloud.
 SEEDS = [
     dict(cloud="ucloud", id="bsm-abcd1234", zone="cn-bj2-02", name="db-data-01", size=100, tag="db"),
-    dict(cloud="ucloud", id="bsm-efgh5678", zone="cn-bj2-02", name="db-data-02", size=200, tag="db",
-         service=dict(mode="Base")),
-    dict(cloud="tencent", id="disk-lzrg2pwi", zone="ap-guangzhou-3", name="db-data-01", size=100,
-         usage="DATA_DISK", encrypted=False, snapshot_ability=True, tags={"env": "prod", "team": "alpha"},
-         snapshots=[dict(id="snap-gybrif0z", name="before-migration", age=86400)]),
-    dict(cloud="tencent", id="disk-7ke2a9x1", zone="ap-guangzhou-3", name="db-data-02", size=200,
-         usage="DATA_DISK", encrypted=False, snapshot_ability=True, tags={"env": "prod", "team": "beta"}),
+    dict(
+        cloud="ucloud",
+        id="bsm-efgh5678",
+        zone="cn-bj2-02",
+        name="db-data-02",
+        size=200,
+        tag="db",
+        service=dict(mode="Base"),
+    ),
+    dict(
+        cloud="tencent",
+        id="disk-lzrg2pwi",
+        zone="ap-guangzhou-3",
+        name="db-data-01",
+        size=100,
+        usage="DATA_DISK",
+        encrypted=False,
+        snapshot_ability=True,
+        tags={"env": "prod", "team": "alpha"},
+        snapshots=[dict(id="snap-gybrif0z", name="before-migration", age=86400)],
+    ),
+    dict(
+        cloud="tencent",
+        id="disk-7ke2a9x1",
+        zone="ap-guangzhou-3",
+        name="db-data-02",
+        size=200,
+        usage="DATA_DISK",
+        encrypted=False,
+        snapshot_ability=True,
+        tags={"env": "prod", "team": "beta"},
+    ),
 ]
 
 
@@ -69,19 +94,28 @@ def examples_run(collections_path, tmp_path_factory):
     inventory = {}
     for path in MODULES:
         (tmp / ("%s.yml" % path.stem)).write_text(
-            yaml.safe_dump(example_tasks(path), sort_keys=False), encoding="utf-8")
+            yaml.safe_dump(example_tasks(path), sort_keys=False), encoding="utf-8"
+        )
     playbook = tmp / "examples.yml"
-    playbook.write_text(yaml.safe_dump([dict(
-        name="Every module's EXAMPLES",
-        hosts="all",
-        gather_facts=False,
-        strategy="free",
-        module_defaults={
-            "group/snapshield.cloud.ucloud": "{{ ucloud_auth }}",
-            "group/snapshield.cloud.tencentcloud": "{{ tencent_auth }}",
-        },
-        tasks=[dict(name="EXAMPLES", **{"ansible.builtin.include_tasks": "{{ inventory_hostname }}.yml"})],
-    )], sort_keys=False), encoding="utf-8")
+    playbook.write_text(
+        yaml.safe_dump(
+            [
+                dict(
+                    name="Every module's EXAMPLES",
+                    hosts="all",
+                    gather_facts=False,
+                    strategy="free",
+                    module_defaults={
+                        "group/snapshield.cloud.ucloud": "{{ ucloud_auth }}",
+                        "group/snapshield.cloud.tencentcloud": "{{ tencent_auth }}",
+                    },
+                    tasks=[dict(name="EXAMPLES", **{"ansible.builtin.include_tasks": "{{ inventory_hostname }}.yml"})],
+                )
+            ],
+            sort_keys=False,
+        ),
+        encoding="utf-8",
+    )
     (tmp / "runner").mkdir()
     with contextlib.ExitStack() as stack:
         for name in NAMES:
@@ -90,10 +124,18 @@ def examples_run(collections_path, tmp_path_factory):
                 emulator.seed(**seed)
             inventory[name] = dict(auth_vars(emulator), ansible_connection="local")
         runner = ansible_runner.run(
-            private_data_dir=str(tmp / "runner"), playbook=str(playbook),
-            inventory={"all": {"hosts": inventory}}, forks=len(NAMES), quiet=True, json_mode=False,
-            envvars=dict(ANSIBLE_COLLECTIONS_PATH=str(collections_path), ANSIBLE_PYTHON_INTERPRETER=sys.executable,
-                         ANSIBLE_NOCOLOR="1"))
+            private_data_dir=str(tmp / "runner"),
+            playbook=str(playbook),
+            inventory={"all": {"hosts": inventory}},
+            forks=len(NAMES),
+            quiet=True,
+            json_mode=False,
+            envvars=dict(
+                ANSIBLE_COLLECTIONS_PATH=str(collections_path),
+                ANSIBLE_PYTHON_INTERPRETER=sys.executable,
+                ANSIBLE_NOCOLOR="1",
+            ),
+        )
         yield ExamplesRun(runner.rc, runner.status, list(runner.events), runner.stdout.read())
 
 
@@ -102,8 +144,12 @@ def host_results(run, host):
     outcomes = {}
     for event in run.events:
         data = event.get("event_data", {})
-        if (event.get("event", "").startswith("runner_on_") and event["event"] != "runner_on_start"
-                and data.get("host") == host and "task" in data):
+        if (
+            event.get("event", "").startswith("runner_on_")
+            and event["event"] != "runner_on_start"
+            and data.get("host") == host
+            and "task" in data
+        ):
             outcomes.setdefault(data["task"], []).append((event["event"], data.get("res", {})))
     return outcomes
 
@@ -116,7 +162,11 @@ def test_examples_run_against_the_emulator(name, examples_run):
         assert results, "example %r of %s did not run:\n%s" % (task["name"], name, examples_run.stdout)
         for event, result in results:
             assert event == "runner_on_ok", "example %r of %s: %s %s" % (
-                task["name"], name, event, result.get("msg", result))
+                task["name"],
+                name,
+                event,
+                result.get("msg", result),
+            )
 
 
 def test_the_examples_run_succeeded(examples_run):

@@ -26,8 +26,14 @@ def written_text(run):
 
 def secrets(emulator):
     creds = emulator.credentials
-    return [creds["ucloud_private_key"], creds["tencent_secret_key"], creds["tencent_temp_key"],
-            creds["tencent_token"], WRONG_PRIVATE_KEY, WRONG_SECRET_KEY]
+    return [
+        creds["ucloud_private_key"],
+        creds["tencent_secret_key"],
+        creds["tencent_temp_key"],
+        creds["tencent_token"],
+        WRONG_PRIVATE_KEY,
+        WRONG_SECRET_KEY,
+    ]
 
 
 def assert_nothing_secret(text, emulator):
@@ -42,15 +48,29 @@ def test_modules_never_write_a_secret(emulator, run_playbook, auth_source):
     creds = emulator.credentials
     envvars = {}
     if auth_source == "env":
-        envvars = dict(UCLOUD_PUBLIC_KEY=creds["ucloud_public_key"], UCLOUD_PRIVATE_KEY=creds["ucloud_private_key"],
-                       UCLOUD_REGION="cn-bj2", UCLOUD_BASE_URL=emulator.url,
-                       TENCENTCLOUD_SECRET_ID=creds["tencent_secret_id"],
-                       TENCENTCLOUD_SECRET_KEY=creds["tencent_secret_key"], TENCENTCLOUD_REGION="ap-guangzhou",
-                       TENCENTCLOUD_ENDPOINT=emulator.url)
-    run = run_playbook("secrets_modules.yml", verbosity=4, envvars=envvars, extra_vars=dict(
-        auth_source=auth_source, wrong_private_key=WRONG_PRIVATE_KEY, wrong_secret_key=WRONG_SECRET_KEY,
-        temp_secret_id=creds["tencent_temp_id"], temp_secret_key=creds["tencent_temp_key"],
-        temp_token=creds["tencent_token"]))
+        envvars = dict(
+            UCLOUD_PUBLIC_KEY=creds["ucloud_public_key"],
+            UCLOUD_PRIVATE_KEY=creds["ucloud_private_key"],
+            UCLOUD_REGION="cn-bj2",
+            UCLOUD_BASE_URL=emulator.url,
+            TENCENTCLOUD_SECRET_ID=creds["tencent_secret_id"],
+            TENCENTCLOUD_SECRET_KEY=creds["tencent_secret_key"],
+            TENCENTCLOUD_REGION="ap-guangzhou",
+            TENCENTCLOUD_ENDPOINT=emulator.url,
+        )
+    run = run_playbook(
+        "secrets_modules.yml",
+        verbosity=4,
+        envvars=envvars,
+        extra_vars=dict(
+            auth_source=auth_source,
+            wrong_private_key=WRONG_PRIVATE_KEY,
+            wrong_secret_key=WRONG_SECRET_KEY,
+            temp_secret_id=creds["tencent_temp_id"],
+            temp_secret_key=creds["tencent_temp_key"],
+            temp_token=creds["tencent_token"],
+        ),
+    )
     assert run.rc == 0, run.stdout[-3000:]
     # The failing tasks really failed, with the API's answer, and the run really was verbose.
     assert "17041" in run.failure("An API error")["msg"]

@@ -4,7 +4,7 @@
 
 from tests.emulator.state import CHAINS
 
-ZONE = "cn-bj2-03"     # holds the even-numbered disks of the emulator's initial 20
+ZONE = "cn-bj2-03"  # holds the even-numbered disks of the emulator's initial 20
 
 
 def test_listings_page_past_100(run_playbook, emulator):
@@ -18,9 +18,11 @@ def test_listings_page_past_100(run_playbook, emulator):
     assert sorted(s["disk_id"] for s in services) == sorted(seeded)
     assert len({s["service_id"] for s in services}) == 110
     assert {(s["backup_mode"], s["journal"], s["hour"], s["day"]) for s in services} == {
-        ("Ultimate",) + CHAINS["Ultimate"]}
+        ("Ultimate",) + CHAINS["Ultimate"]
+    }
     assert {(s["zone"], s["status"], s["charge_type"], s["business_group"]) for s in services} == {
-        (ZONE, "Available", "Month", "db")}
+        (ZONE, "Available", "Month", "db")
+    }
     assert [s["disk_id"] for s in run.result("Services of two disks")["services"]] == ["bsm-emu00021"]
 
     disks = run.result("List disks")["disks"]
@@ -28,7 +30,8 @@ def test_listings_page_past_100(run_playbook, emulator):
     assert sorted(d["disk_id"] for d in disks if d["backup_mode"] == "SnapshotService") == sorted(seeded)
     named = run.result("Disks by group and name")["disks"]
     assert [(d["disk_id"], d["disk_name"], d["business_group"], d["disk_size"], d["is_boot"]) for d in named] == [
-        ("bsm-emu00050", "emu-udisk-00050", "db", 50, True)]
+        ("bsm-emu00050", "emu-udisk-00050", "db", 50, True)
+    ]
     assert [d["disk_id"] for d in run.result("Disks by id")["disks"]] == wanted[:-1]
 
     pages = [e["params"] for e in emulator.calls()["log"] if e["action"] == "DescribeSnapshotService"]

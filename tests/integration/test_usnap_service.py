@@ -24,8 +24,11 @@ def calls_of(emulator, action):
 def failed(run, task):
     """Whether the task failed, even if a rescue handled it (the runner's event says so; its result may not carry
     ``failed``)."""
-    events = [e["event"] for e in run.events if e.get("event_data", {}).get("task") == task
-              and e["event"] in ("runner_on_ok", "runner_on_failed")]
+    events = [
+        e["event"]
+        for e in run.events
+        if e.get("event_data", {}).get("task") == task and e["event"] in ("runner_on_ok", "runner_on_failed")
+    ]
     assert len(events) == 1, (task, events)
     return events[0] == "runner_on_failed"
 
@@ -40,7 +43,11 @@ def test_lifecycle_create_idempotent_change_absent(run_playbook, emulator):
     assert created["results"] == [service]
     assert chain_of(service) == ("Base", 12, 24, 5)
     assert (service["disk_id"], service["zone"], service["status"], service["charge_type"]) == (
-        "bsm-emu00001", ZONE, "Available", "Month")
+        "bsm-emu00001",
+        ZONE,
+        "Available",
+        "Month",
+    )
     assert service["expire_time"] > service["create_time"] > 0
 
     again = run.result("Create again")
@@ -49,10 +56,14 @@ def test_lifecycle_create_idempotent_change_absent(run_playbook, emulator):
 
     custom = run.result("Custom chain")
     assert custom["changed"] and chain_of(custom["service"]) == ("Custom", 36, 48, 10)
-    assert custom["diff"] == [{
-        "before": {"backup_mode": "Base", "journal": 12, "hour": 24, "day": 5, "charge_type": "Month"},
-        "after": {"backup_mode": "Custom", "journal": 36, "hour": 48, "day": 10, "charge_type": "Month"},
-        "before_header": "bsm-emu00001", "after_header": "bsm-emu00001"}]
+    assert custom["diff"] == [
+        {
+            "before": {"backup_mode": "Base", "journal": 12, "hour": 24, "day": 5, "charge_type": "Month"},
+            "after": {"backup_mode": "Custom", "journal": 36, "hour": 48, "day": 10, "charge_type": "Month"},
+            "before_header": "bsm-emu00001",
+            "after_header": "bsm-emu00001",
+        }
+    ]
     assert not run.result("Custom chain again")["changed"]
 
     ultimate = run.result("Ultimate")
@@ -68,33 +79,52 @@ def test_lifecycle_create_idempotent_change_absent(run_playbook, emulator):
     assert emulator.dump_state()["services"] == []
     actions = emulator.calls()["actions"]
     assert {name: actions[name]["total"] for name in MUTATING} == {
-        "CreateSnapshotService": 1, "UpgradeUSnapBackupRange": 2, "DeleteSnapshotService": 1}
+        "CreateSnapshotService": 1,
+        "UpgradeUSnapBackupRange": 2,
+        "DeleteSnapshotService": 1,
+    }
 
 
 def test_check_mode_prices_and_changes_nothing(run_playbook, emulator):
-    protected = emulator.seed(count=1, zone=ZONE, service={"mode": "Base"})["disks"][0]   # 100 GB
+    protected = emulator.seed(count=1, zone=ZONE, service={"mode": "Base"})["disks"][0]  # 100 GB
     before = emulator.dump_state()["services"]
-    run = run_playbook("usnap_check_mode.yml", check=True, diff=True,
-                       extra_vars=dict(new_disk="bsm-emu00001", protected_disk=protected))   # 20 GB
+    run = run_playbook(
+        "usnap_check_mode.yml",
+        check=True,
+        diff=True,
+        extra_vars=dict(new_disk="bsm-emu00001", protected_disk=protected),
+    )  # 20 GB
     assert run.rc == 0, run.stdout
 
     new = run.result("Price a new service")["service"]
     expected = emulator_price(20, CHAINS["Ultimate"], "Year", 1)
     assert new["changed"] and new["service_id"] is None and new["charge_type"] == "Year"
     assert new["price"] == {
-        "price": expected["Price"], "original_price": expected["OriginalPrice"], "list_price": expected["ListPrice"],
-        "charge_type": "Year", "price_units": expected["Price"] / 100,
-        "original_price_units": expected["OriginalPrice"] / 100, "list_price_units": expected["ListPrice"] / 100}
+        "price": expected["Price"],
+        "original_price": expected["OriginalPrice"],
+        "list_price": expected["ListPrice"],
+        "charge_type": "Year",
+        "price_units": expected["Price"] / 100,
+        "original_price_units": expected["OriginalPrice"] / 100,
+        "list_price_units": expected["ListPrice"] / 100,
+    }
     assert run.result("Price a new service")["diff"][0]["before"] == {}
 
     change = run.result("Price a change")
-    delta = (emulator_price(100, (36, 48, 10), "Month", 1)["ListPrice"]
-             - emulator_price(100, CHAINS["Base"], "Month", 1)["ListPrice"])
+    delta = (
+        emulator_price(100, (36, 48, 10), "Month", 1)["ListPrice"]
+        - emulator_price(100, CHAINS["Base"], "Month", 1)["ListPrice"]
+    )
     assert change["changed"] and change["service"]["price"]["price"] == delta > 0
     assert change["service"]["price"]["price_units"] == delta / 100
     assert change["diff"][0]["before"]["backup_mode"] == "Base"
-    assert change["diff"][0]["after"] == {"backup_mode": "Custom", "journal": 36, "hour": 48, "day": 10,
-                                          "charge_type": "Month"}
+    assert change["diff"][0]["after"] == {
+        "backup_mode": "Custom",
+        "journal": 36,
+        "hour": 48,
+        "day": 10,
+        "charge_type": "Month",
+    }
     assert calls_of(emulator, "DescribeSnapshotServiceUpgradePrice")[0]["params"]["SnapshotsvcMode"] == "Yes"
 
     unchanged = run.result("Unchanged")
@@ -119,7 +149,7 @@ BAD_INPUT = {
 
 
 def test_bad_input_fails_before_any_call(run_playbook, emulator):
-    run = run_playbook("usnap_bad_input.yml")   # every failure is rescued and asserted: one run for all cases
+    run = run_playbook("usnap_bad_input.yml")  # every failure is rescued and asserted: one run for all cases
     assert run.rc == 0, run.stdout
     for task, words in BAD_INPUT.items():
         result = run.result(task)
@@ -153,19 +183,29 @@ def test_fleet_with_one_bad_disk(run_playbook, emulator):
 
 
 def test_lost_create_answers_make_one_service(run_playbook, emulator):
-    emulator.set_faults(rules=[{"action": "CreateSnapshotService", "lose": "after_apply"},
-                               {"action": "CreateSnapshotService", "lose": "before_apply"}])
+    emulator.set_faults(
+        rules=[
+            {"action": "CreateSnapshotService", "lose": "after_apply"},
+            {"action": "CreateSnapshotService", "lose": "before_apply"},
+        ]
+    )
     run = run_playbook("usnap_lost_answer.yml")
     assert run.rc == 0, run.stdout
 
-    for task, disk_id in (("Create, answer lost after the order went through", "bsm-emu00001"),
-                          ("Create, request lost before the order went through", "bsm-emu00003")):
+    for task, disk_id in (
+        ("Create, answer lost after the order went through", "bsm-emu00001"),
+        ("Create, request lost before the order went through", "bsm-emu00003"),
+    ):
         result = run.result(task)
         services = services_of(emulator, disk_id)
         assert result["changed"], task
         assert [s["id"] for s in services] == [result["service"]["service_id"]], task
-    creates = [(entry["params"]["VDiskId"], entry["outcome"], entry["applied"])
-               for entry in calls_of(emulator, "CreateSnapshotService")]
-    assert creates == [("bsm-emu00001", "lost", True),          # looked up, found: not ordered again
-                       ("bsm-emu00003", "lost", False),         # looked up, not found: ordered again
-                       ("bsm-emu00003", "ok", True)]
+    creates = [
+        (entry["params"]["VDiskId"], entry["outcome"], entry["applied"])
+        for entry in calls_of(emulator, "CreateSnapshotService")
+    ]
+    assert creates == [
+        ("bsm-emu00001", "lost", True),  # looked up, found: not ordered again
+        ("bsm-emu00003", "lost", False),  # looked up, not found: ordered again
+        ("bsm-emu00003", "ok", True),
+    ]

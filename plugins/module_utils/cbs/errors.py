@@ -10,30 +10,30 @@ __metaclass__ = type
 
 HINTS = {
     "InsufficientSnapshotQuota": "the snapshot quota is used up: delete snapshots you no longer need, or let new "
-                                 "ones expire with deadline or retention_days",
+    "ones expire with deadline or retention_days",
     "InvalidDisk.NotSupportSnapshot": "this disk cannot have snapshots (snapshot_ability is false in cbs_disk_info, "
-                                      "e.g. a local disk): leave it out of disk_id",
+    "e.g. a local disk): leave it out of disk_id",
     "UnsupportedOperation.DiskEncrypt": "the disk is encrypted and CBS refuses snapshots of it here: leave it out of "
-                                        "disk_id or enable encrypted-disk snapshots for the account",
+    "disk_id or enable encrypted-disk snapshots for the account",
     "InvalidAccount.InsufficientBalance": "the account's balance is insufficient: top it up, then run again",
     "InvalidDiskId.NotFound": "no such disk in this region: check disk_id and region",
     "InvalidSnapshot.NotNormal": "DeleteSnapshots deletes only NORMAL snapshots, and fails the whole batch if one is "
-                                 "not: wait for CREATING ones (wait=true) and check the state of the others",
+    "not: wait for CREATING ones (wait=true) and check the state of the others",
     "AuthFailure.SecretIdNotFound": "the SecretId is unknown: check secret_id (TENCENTCLOUD_SECRET_ID)",
     "AuthFailure.SignatureFailure": "the signature does not match: check secret_key (TENCENTCLOUD_SECRET_KEY) "
-                                    "and that it belongs to secret_id",
+    "and that it belongs to secret_id",
     "AuthFailure.SignatureExpire": "the request time is more than 5 minutes off: fix the clock of the machine "
-                                   "running the module",
+    "running the module",
     "AuthFailure.TokenFailure": "temporary credentials need their token: check security_token "
-                                "(TENCENTCLOUD_SECURITY_TOKEN) and that the credentials have not expired",
+    "(TENCENTCLOUD_SECURITY_TOKEN) and that the credentials have not expired",
     "AuthFailure.UnauthorizedOperation": "these credentials may not call {action}: grant a CAM policy allowing "
-                                         "cbs:{action}",
+    "cbs:{action}",
     "UnauthorizedOperation": "these credentials may not call {action}: grant a CAM policy allowing cbs:{action}",
     "RequestLimitExceeded": "still throttled after waiting: lower rate_limit or raise wait_timeout",
     "InvalidDisk.SnapshotCreating": "another snapshot of this disk was being created for all of wait_timeout: "
-                                    "run the task again later or raise wait_timeout",
+    "run the task again later or raise wait_timeout",
     "ResourceUnavailable.TooManyCreatingSnapshot": "CBS had too many snapshots being created for all of "
-                                                   "wait_timeout: run the task again later or raise wait_timeout",
+    "wait_timeout: run the task again later or raise wait_timeout",
     "ResourceBusy": "the resource stayed busy for all of wait_timeout: run the task again later",
     "InvalidDisk.Busy": "the disk stayed busy for all of wait_timeout: run the task again later",
 }

@@ -17,7 +17,7 @@ from ansible_collections.snapshield.cloud.plugins.module_utils.cbs.api import (
 from ansible_collections.snapshield.cloud.plugins.module_utils.cbs.checks import parse_time
 from ansible_collections.snapshield.cloud.plugins.module_utils.transport import ApiError, DiskError
 
-DELETE_BATCH = 100              # snapshot ids per DeleteSnapshots call
+DELETE_BATCH = 100  # snapshot ids per DeleteSnapshots call
 
 
 def is_managed(snap, managed_tags):
@@ -35,14 +35,23 @@ def to_prune(found, result, keep, managed_tags):
     before = [snap for snap in found if is_managed(snap, managed_tags)]
     ranked = list(before)
     if result.get("snapshot_id") not in [snap["SnapshotId"] for snap in before] and is_managed(
-            dict(Tags=tags_to_api(result.get("tags"))), managed_tags):
-        ranked.append(dict(SnapshotId=result.get("snapshot_id"), CreateTime=result.get("create_time"),
-                           SnapshotState=result.get("state")))
+        dict(Tags=tags_to_api(result.get("tags"))), managed_tags
+    ):
+        ranked.append(
+            dict(
+                SnapshotId=result.get("snapshot_id"),
+                CreateTime=result.get("create_time"),
+                SnapshotState=result.get("state"),
+            )
+        )
     # newest first; a snapshot without a time is the one about to be created
     ranked.sort(key=lambda snap: -(parse_time(snap.get("CreateTime")) or float("inf")))
     kept = ranked[:keep]
-    pruned = [snap for snap in ranked[keep:]
-              if snap.get("SnapshotState") == "NORMAL" and snap["SnapshotId"] != result.get("snapshot_id")]
+    pruned = [
+        snap
+        for snap in ranked[keep:]
+        if snap.get("SnapshotState") == "NORMAL" and snap["SnapshotId"] != result.get("snapshot_id")
+    ]
     kept += [snap for snap in ranked[keep:] if snap not in pruned]
     return before, kept, pruned
 
@@ -61,7 +70,7 @@ def prune_plans(found, outcomes, keep, managed_tags):
         result["pruned"] = [snapshot_result(snap) for snap in pruned]
         if pruned:
             plans.append((disk_id, [snap["SnapshotId"] for snap in pruned]))
-            view = dict((key, value) for key, value in result.items() if key not in ("changed", "diff", "pruned"))
+            view = {key: value for key, value in result.items() if key not in ("changed", "diff", "pruned")}
             diff = result.pop("diff", None) or dict(before=dict(view), after=dict(view))
             diff["before"]["managed_snapshots"] = [snap["SnapshotId"] for snap in before]
             diff["after"]["managed_snapshots"] = [snap["SnapshotId"] for snap in kept]
@@ -97,7 +106,7 @@ def _batches(plans):
     batches, size = [], DELETE_BATCH
     for disk_id, ids in plans:
         for start in range(0, len(ids), DELETE_BATCH):
-            part = ids[start:start + DELETE_BATCH]
+            part = ids[start : start + DELETE_BATCH]
             if size + len(part) > DELETE_BATCH:
                 batches.append([])
                 size = 0

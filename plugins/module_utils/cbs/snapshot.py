@@ -22,8 +22,8 @@ from ansible_collections.snapshield.cloud.plugins.module_utils.cbs.errors import
 from ansible_collections.snapshield.cloud.plugins.module_utils.cbs.retention import delete_in_batches, prune_plans
 from ansible_collections.snapshield.cloud.plugins.module_utils.transport import ApiError, DiskError
 
-RETENTION_MARGIN = 60           # seconds added to retention_days so the one-day rule holds on arrival
-VISIBILITY_GRACE = 10.0         # seconds a just-created snapshot may stay invisible to DescribeSnapshots
+RETENTION_MARGIN = 60  # seconds added to retention_days so the one-day rule holds on arrival
+VISIBILITY_GRACE = 10.0  # seconds a just-created snapshot may stay invisible to DescribeSnapshots
 USABLE = ("NORMAL", "CREATING")
 
 
@@ -33,31 +33,67 @@ class Waiting:
     def __init__(self, snap, until, fresh):
         self.snap, self.until, self.fresh = snap, until, fresh
 
+    def watches(self, disk_id, timeout, now):
+        return [_watch(disk_id, self.snap, self.until, timeout, now if self.fresh else None)]
+
+    def settled(self, disk_id, snaps):
+        result = api.snapshot_result(snaps[0])
+        if self.fresh:
+            return dict(result, changed=True, diff=dict(before={}, after=dict(result)))
+        return dict(result, changed=False)
+
 
 class Deleting:
-    """What ``act`` leaves to ``finish`` for state=absent: the snapshots of a disk to delete."""
+    """What ``act`` leaves to ``finish`` for state=absent: the snapshots of a disk to delete, once NORMAL."""
 
     def __init__(self, snaps, until):
         self.snaps, self.until = snaps, until
 
+    def watches(self, disk_id, timeout, now):
+        return [_watch(disk_id, snap, self.until, timeout) for snap in self.snaps]
+
+    def settled(self, disk_id, snaps):
+        results = [api.snapshot_result(snap) for snap in snaps]
+        before = results[0] if len(results) == 1 else results
+        return dict(disk_id=disk_id, changed=True, deleted=results, diff=dict(before=before, after={}))
+
+
+def _watch(disk_id, snap, until, timeout, created_at=None):
+    """A snapshot to wait for; one just created (at ``created_at``) may stay invisible for VISIBILITY_GRACE."""
+    name = "" if created_at is not None else " (%s)" % snap.get("SnapshotName")
+    label = "snapshot %s%s of disk %s" % (snap["SnapshotId"], name, disk_id)
+    if created_at is not None:
+        return Watch(snap["SnapshotId"], label, until, timeout, missing_until=created_at + VISIBILITY_GRACE)
+    return Watch(snap["SnapshotId"], label, until, timeout, seen=snap)
+
+
+def judge_snapshot(snap, waits=True):
+    """NORMAL is ready; CREATING is busy (ready when not waiting); any other state is broken."""
+    state = snap.get("SnapshotState")
+    if state == "NORMAL" or (state == "CREATING" and not waits):
+        return READY, state, ""
+    if state == "CREATING":
+        return BUSY, state, " (%s%%)" % snap.get("Percent")
+    return BROKEN, state, "NORMAL or CREATING"
+
 
 class SnapshotConverger(Converger):
-
     def __init__(self, module, client, request):
         self.check_mode = module.check_mode
         self.client = client
         self.request = request
-        self.found = {}         # disk id -> its snapshots as read, newest first
-        self.unusable = {}      # check mode: disk id -> why a snapshot of it would fail
+        self.found = {}  # disk id -> its snapshots as read, newest first
+        self.unusable = {}  # check mode: disk id -> why a snapshot of it would fail
 
     def read(self):
         request, present = self.request, self.request["state"] == "present"
         if request["snapshot_id"]:
             snaps = api.snapshots_by_id(self.client, [request["snapshot_id"]])
             if not snaps and present:
-                raise DiskError("snapshot_id %s does not exist in region %s" % (request["snapshot_id"],
-                                                                               self.client.region))
-            self.found = dict((snap["DiskId"], [snap]) for snap in snaps)
+                raise DiskError(
+                    "snapshot_id %s does not exist in region %s" % (request["snapshot_id"], self.client.region)
+                )
+            self.found = {snap["DiskId"]: [snap] for snap in snaps}
             return list(self.found)
         # min_age and keep need every snapshot of the disk; otherwise ask only for the name.
         every = present and (request["min_age"] or request["keep"])
@@ -67,9 +103,8 @@ class SnapshotConverger(Converger):
         return list(request["disk_ids"])
 
     def _named(self, disk_id):
-        snaps = self.found.get(disk_id, [])
-        return snaps if self.request["snapshot_id"] else [
-            snap for snap in snaps if snap.get("SnapshotName") == self.request["name"]]
+        snaps, name = self.found.get(disk_id, []), self.request["name"]
+        return snaps if self.request["snapshot_id"] else [snap for snap in snaps if snap.get("SnapshotName") == name]
 
     def _existing(self, disk_id):
         """The disk's snapshot of that name (a usable one first), else its newest usable one within min_age."""
@@ -78,8 +113,14 @@ class SnapshotConverger(Converger):
         if existing or named or not self.request["min_age"]:
             return existing or (named[0] if named else None)
         oldest = self.client.clock() - 60 * self.request["min_age"]
-        return next((snap for snap in self.found.get(disk_id, []) if snap.get("SnapshotState") in USABLE
-                     and (parse_time(snap.get("CreateTime")) or oldest - 1) >= oldest), None)
+        return next(
+            (
+                snap
+                for snap in self.found.get(disk_id, [])
+                if snap.get("SnapshotState") in USABLE and (parse_time(snap.get("CreateTime")) or oldest - 1) >= oldest
+            ),
+            None,
+        )
 
     def act(self, disk_id):
         until = self.client.clock() + self.request["wait_timeout"]
@@ -92,8 +133,9 @@ class SnapshotConverger(Converger):
             if disk_id in self.unusable:
                 raise DiskError(self.unusable[disk_id])
             params = self._create_params(disk_id)
-            planned = api.snapshot_result(dict(params, DeadlineTime=params.get("Deadline"),
-                                               IsPermanent="Deadline" not in params))
+            planned = api.snapshot_result(
+                dict(params, DeadlineTime=params.get("Deadline"), IsPermanent="Deadline" not in params)
+            )
             return dict(planned, changed=True, diff=dict(before={}, after=planned))
         snapshot_id = api.create_snapshot(self.client, self._create_params(disk_id), until)
         return Waiting(dict(SnapshotId=snapshot_id, DiskId=disk_id), until, fresh=True)
@@ -118,12 +160,18 @@ class SnapshotConverger(Converger):
             return dict(disk_id=disk_id, changed=False, deleted=[])
         if self.check_mode:
             before = [api.snapshot_result(snap) for snap in doomed]
-            return dict(disk_id=disk_id, changed=True, deleted=before,
-                        diff=dict(before=before[0] if len(before) == 1 else before, after={}))
+            return dict(
+                disk_id=disk_id,
+                changed=True,
+                deleted=before,
+                diff=dict(before=before[0] if len(before) == 1 else before, after={}),
+            )
         creating = [snap["SnapshotId"] for snap in doomed if snap.get("SnapshotState") == "CREATING"]
         if creating and not self.request["wait"]:
-            raise DiskError("cannot delete %s of disk %s: DeleteSnapshots needs NORMAL snapshots; set wait=true to "
-                            "wait for CREATING ones" % (", ".join("%s (CREATING)" % i for i in creating), disk_id))
+            raise DiskError(
+                "cannot delete %s of disk %s: DeleteSnapshots needs NORMAL snapshots; set wait=true to "
+                "wait for CREATING ones" % (", ".join("%s (CREATING)" % i for i in creating), disk_id)
+            )
         return Deleting(doomed, until)
 
     def finish(self, outcomes):
@@ -141,47 +189,30 @@ class SnapshotConverger(Converger):
 
         Returns ``[(disk id, snapshot ids)]``: what state=absent is to delete.
         """
+        waiting = {disk: o.result for disk, o in outcomes.items() if isinstance(o.result, (Waiting, Deleting))}
+        timeout, now = ("wait_timeout", self.request["wait_timeout"]), self.client.clock()
         watches = {}
-        for disk_id, outcome in outcomes.items():
-            if isinstance(outcome.result, Waiting):
-                watches[disk_id, None] = self._watch(disk_id, outcome.result.snap, outcome.result)
-            elif isinstance(outcome.result, Deleting):
-                watches.update(((disk_id, snap["SnapshotId"]), self._watch(disk_id, snap, outcome.result))
-                               for snap in outcome.result.snaps)
-        settled = wait_all(self.client, self._read, watches, self._judge)
+        for disk_id, item in waiting.items():
+            watches.update(((disk_id, n), watch) for n, watch in enumerate(item.watches(disk_id, timeout, now)))
+        waits = self.request["wait"] and not self.check_mode
+        settled = wait_all(self.client, self._read, watches, lambda snap: judge_snapshot(snap, waits))
         deletions = []
-        for disk_id, outcome in outcomes.items():
-            if isinstance(outcome.result, (Waiting, Deleting)):
-                keys = [key for key in watches if key[0] == disk_id]
-                errors = [settled[key][1] for key in keys if settled[key][1] is not None]
-                if errors:
-                    outcome.fail(errors[0])
-                    continue
-                if isinstance(outcome.result, Deleting):
-                    deletions.append((disk_id, [snap["SnapshotId"] for snap in outcome.result.snaps]))
-                outcome.result = _settled(disk_id, outcome.result, [settled[key][0] for key in keys])
+        for disk_id, item in waiting.items():
+            outcome = [settled[key] for key in watches if key[0] == disk_id]
+            errors = [error for _snap, error in outcome if error is not None]
+            if errors:
+                outcomes[disk_id].fail(errors[0])
+                continue
+            if isinstance(item, Deleting):
+                deletions.append((disk_id, [snap["SnapshotId"] for snap in item.snaps]))
+            outcomes[disk_id].result = item.settled(disk_id, [snap for snap, _error in outcome])
         return deletions
-
-    def _watch(self, disk_id, snap, waiting):
-        fresh = getattr(waiting, "fresh", False)
-        name = "" if fresh else " (%s)" % snap.get("SnapshotName")
-        return Watch(snap["SnapshotId"], "snapshot %s%s of disk %s" % (snap["SnapshotId"], name, disk_id),
-                     waiting.until, ("wait_timeout", self.request["wait_timeout"]), seen=None if fresh else snap,
-                     missing_until=self.client.clock() + VISIBILITY_GRACE if fresh else None)
 
     def _read(self, snapshot_ids, until):
         try:
-            return dict((snap["SnapshotId"], snap) for snap in api.snapshots_by_id(self.client, snapshot_ids, until))
+            return {snap["SnapshotId"]: snap for snap in api.snapshots_by_id(self.client, snapshot_ids, until)}
         except ApiError as error:
             raise explain(error, "reading the snapshots of %d disks" % len(snapshot_ids))
-
-    def _judge(self, snap):
-        state = snap.get("SnapshotState")
-        if state == "NORMAL" or (state == "CREATING" and not (self.request["wait"] and not self.check_mode)):
-            return READY, state, ""
-        if state == "CREATING":
-            return BUSY, state, " (%s%%)" % snap.get("Percent")
-        return BROKEN, state, "NORMAL or CREATING"
 
 
 def _deletion_error(result, error):
@@ -190,18 +221,8 @@ def _deletion_error(result, error):
         text = "deleting %s" % ", ".join(snap["snapshot_id"] for snap in result["deleted"])
         return explain(error, text) if isinstance(error, ApiError) else error
     text = "the snapshot exists, but pruning %s (older managed snapshots beyond keep) failed" % ", ".join(
-        snap["snapshot_id"] for snap in result["pruned"])
+        snap["snapshot_id"] for snap in result["pruned"]
+    )
     if isinstance(error, ApiError):
         return explain(error).restated("%s: %s" % (text, explain(error).message))
     return DiskError("%s: %s" % (text, error))
-
-
-def _settled(disk_id, waited, snaps):
-    """The result of a disk once its snapshots settled: ``snaps``, as read last."""
-    results = [api.snapshot_result(snap) for snap in snaps]
-    if isinstance(waited, Deleting):
-        before = results[0] if len(results) == 1 else results
-        return dict(disk_id=disk_id, changed=True, deleted=results, diff=dict(before=before, after={}))
-    if waited.fresh:
-        return dict(results[0], changed=True, diff=dict(before={}, after=dict(results[0])))
-    return dict(results[0], changed=False)

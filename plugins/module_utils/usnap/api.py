@@ -21,10 +21,13 @@ from ansible_collections.snapshield.cloud.plugins.module_utils.usnap.checks impo
     normalise_charge_type,
 )
 
-RESULT_KEYS = ("service_id", "disk_id", "zone", "status") + PROTECTION_KEYS + (
-    "business_group", "disk_size", "create_time", "expire_time")
+RESULT_KEYS = (
+    ("service_id", "disk_id", "zone", "status")
+    + PROTECTION_KEYS
+    + ("business_group", "disk_size", "create_time", "expire_time")
+)
 SERVICE_ID_KEYS = ("SnapshotServiceId", "ServiceID", "ServiceId")
-DIRECT_LOOKUPS = 10     # up to this many disks are always looked up one call each (see _lookup.look_up)
+DIRECT_LOOKUPS = 10  # up to this many disks are always looked up one call each (see _lookup.look_up)
 
 
 def _int(value):
@@ -36,6 +39,7 @@ def _int(value):
 
 # Look-ups ---------------------------------------------------------------------------------------
 
+
 def services(client, zone):
     return Listing(client, "DescribeSnapshotService", "DataSet", "VDiskId", dict(Zone=zone))
 
@@ -46,7 +50,7 @@ def disks(client, zone, **filters):
 
 def rows_by_id(listing, ids):
     """``{id: its row or None}``, in the fewest calls."""
-    return dict((item, rows[0] if rows else None) for item, rows in look_up(listing, ids, DIRECT_LOOKUPS).items())
+    return {item: rows[0] if rows else None for item, rows in look_up(listing, ids, DIRECT_LOOKUPS).items()}
 
 
 def find_service(client, zone, disk_id):
@@ -71,6 +75,7 @@ def backup_range(client, zone, disk_id):
 
 # Results ----------------------------------------------------------------------------------------
 
+
 def service_id_of(data):
     return next((data[key] for key in SERVICE_ID_KEYS if data.get(key)), None)
 
@@ -82,10 +87,15 @@ def blank_result(disk_id, zone):
 def service_result(row, chain, zone=None):
     """A service as usnap_service and usnap_service_info return it: the row plus its backup chain."""
     result = blank_result(row.get("VDiskId"), row.get("Zone") or zone)
-    result.update(service_id=service_id_of(row), status=row.get("Status"),
-                  charge_type=normalise_charge_type(row.get("ChargeType")), business_group=row.get("Tag"),
-                  disk_size=_int(row.get("VDiskSize")) or None, create_time=row.get("CreateTime"),
-                  expire_time=row.get("ExpiredTime"))
+    result.update(
+        service_id=service_id_of(row),
+        status=row.get("Status"),
+        charge_type=normalise_charge_type(row.get("ChargeType")),
+        business_group=row.get("Tag"),
+        disk_size=_int(row.get("VDiskSize")) or None,
+        create_time=row.get("CreateTime"),
+        expire_time=row.get("ExpiredTime"),
+    )
     result.update((key, chain.get(key)) for key in ("backup_mode",) + CHAIN_KEYS)
     return result
 
@@ -93,20 +103,29 @@ def service_result(row, chain, zone=None):
 def disk_result(row):
     """A disk as ucloud_disk_info returns it."""
     is_boot = row.get("IsBoot")
-    return dict(disk_id=row.get("UDiskId"), disk_name=row.get("Name"), disk_size=_int(row.get("Size")),
-                status=row.get("Status"), zone=row.get("Zone"), disk_type=row.get("DiskType"),
-                is_boot=str(is_boot).lower() in ("true", "yes", "1"), business_group=row.get("Tag"),
-                backup_mode=row.get("BackupMode"), create_time=row.get("CreateTime"))
+    return dict(
+        disk_id=row.get("UDiskId"),
+        disk_name=row.get("Name"),
+        disk_size=_int(row.get("Size")),
+        status=row.get("Status"),
+        zone=row.get("Zone"),
+        disk_type=row.get("DiskType"),
+        is_boot=str(is_boot).lower() in ("true", "yes", "1"),
+        business_group=row.get("Tag"),
+        backup_mode=row.get("BackupMode"),
+        create_time=row.get("CreateTime"),
+    )
 
 
 def protection(result):
     """The part of a service that diff mode shows; empty when there is no service."""
-    return dict((key, result.get(key)) for key in PROTECTION_KEYS) if result else {}
+    return {key: result.get(key) for key in PROTECTION_KEYS} if result else {}
 
 
 def same_chain(current, plan):
     return current.get("backup_mode") == plan["backup_mode"] and (
-        plan["backup_mode"] != "Custom" or all(current.get(key) == plan[key] for key in CHAIN_KEYS))
+        plan["backup_mode"] != "Custom" or all(current.get(key) == plan[key] for key in CHAIN_KEYS)
+    )
 
 
 def is_upgrade(current, plan):
@@ -125,6 +144,7 @@ def chain_params(plan):
 
 # Prices -----------------------------------------------------------------------------------------
 
+
 def _units(cents):
     try:
         return float(cents) / 100
@@ -141,9 +161,12 @@ def price_result(data, charge_type=None, action=None):
         data = data[0]
     if not isinstance(data, dict) or data.get("Price") is None:
         raise ApiError("no price in the answer: %r" % (data,), code="InvalidResponse", action=action)
-    result = dict(price=data.get("Price"), original_price=data.get("OriginalPrice"),
-                  list_price=data.get("ListPrice"),
-                  charge_type=normalise_charge_type(data.get("ChargeType") or charge_type))
+    result = dict(
+        price=data.get("Price"),
+        original_price=data.get("OriginalPrice"),
+        list_price=data.get("ListPrice"),
+        charge_type=normalise_charge_type(data.get("ChargeType") or charge_type),
+    )
     for key in ("price", "original_price", "list_price"):
         result[key + "_units"] = _units(result[key])
     return result
@@ -153,20 +176,30 @@ def service_price(client, zone, size, plan):
     """What a new service costs (DescribeSnapshotServicePrice)."""
     charge_type = plan["charge_type"] or DEFAULT_CHARGE_TYPE
     action = "DescribeSnapshotServicePrice"
-    answer = client.call(action, dict(chain_params(plan), Zone=zone, Size=size, ChargeType=charge_type,
-                                      Quantity=plan["quantity"]))
+    answer = client.call(
+        action, dict(chain_params(plan), Zone=zone, Size=size, ChargeType=charge_type, Quantity=plan["quantity"])
+    )
     return price_result(answer.get("DataSet"), charge_type, action)
 
 
 def upgrade_price(client, zone, current, size, plan):
     """What changing an existing service's chain costs (DescribeSnapshotServiceUpgradePrice)."""
     action = "DescribeSnapshotServiceUpgradePrice"
-    answer = client.call(action, dict(chain_params(plan), Zone=zone, VDiskId=current["disk_id"], Size=size,
-                                      SnapshotsvcMode="Yes" if is_upgrade(current, plan) else "No"))
+    answer = client.call(
+        action,
+        dict(
+            chain_params(plan),
+            Zone=zone,
+            VDiskId=current["disk_id"],
+            Size=size,
+            SnapshotsvcMode="Yes" if is_upgrade(current, plan) else "No",
+        ),
+    )
     return price_result(answer, current.get("charge_type"), action)
 
 
 # What the read-only modules return ---------------------------------------------------------------
+
 
 def quote(client, request):
     """usnap_price: the price of protecting ``disk_size`` GB or the disk ``disk_id``."""
@@ -183,8 +216,11 @@ def list_services(client, request):
         rows = [row for row in rows_by_id(services(client, zone), disk_ids).values() if row]
     else:
         rows = list(services(client, zone).all())
-    return dict(services=all_concurrently(
-        lambda row: service_result(row, backup_range(client, zone, row["VDiskId"]), zone), rows))
+    return dict(
+        services=all_concurrently(
+            lambda row: service_result(row, backup_range(client, zone, row["VDiskId"]), zone), rows
+        )
+    )
 
 
 def list_disks(client, request):

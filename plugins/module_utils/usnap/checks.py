@@ -48,8 +48,10 @@ def check_plan(params):
     plan.update(_check_chain(params, mode))
     charge_type = params.get("charge_type")
     if charge_type is not None and normalise_charge_type(charge_type) not in CHARGE_TYPES:
-        raise ValueError("charge_type must be one of %s (or %s), got %r"
-                         % (", ".join(CHARGE_TYPES), ", ".join(sorted(CHARGE_TYPE_SPELLINGS)), charge_type))
+        raise ValueError(
+            "charge_type must be one of %s (or %s), got %r"
+            % (", ".join(CHARGE_TYPES), ", ".join(sorted(CHARGE_TYPE_SPELLINGS)), charge_type)
+        )
     plan["charge_type"] = normalise_charge_type(charge_type)
     quantity = params.get("quantity", 1)
     if not is_whole(quantity) or quantity < 1:
@@ -62,8 +64,9 @@ def _check_chain(params, mode):
     given = [name for name in CHAIN_KEYS if params.get(name) is not None]
     if mode != "Custom":
         if given:
-            raise ValueError("%s can only be set with backup_mode=Custom, not with backup_mode=%s"
-                             % (", ".join(given), mode))
+            raise ValueError(
+                "%s can only be set with backup_mode=Custom, not with backup_mode=%s" % (", ".join(given), mode)
+            )
         return dict.fromkeys(CHAIN_KEYS)
     missing = [name for name in CHAIN_KEYS if name not in given]
     if missing:
@@ -72,7 +75,7 @@ def _check_chain(params, mode):
         value = params[name]
         if not is_whole(value) or value <= 0 or value % step:
             raise ValueError("%s must be a positive multiple of %d, got %r" % (name, step, value))
-    return dict((name, params[name]) for name in CHAIN_KEYS)
+    return {name: params[name] for name in CHAIN_KEYS}
 
 
 def check_disk_ids(value, required=True):
@@ -89,9 +92,13 @@ def check_zone(value):
 def check_service_request(params):
     """What usnap_service is asked to do."""
     check_not_blank(params, ("business_group", "coupon_id"))
-    request = dict(zone=check_zone(params.get("zone")), disk_ids=check_disk_ids(params.get("disk_ids")),
-                   state=params.get("state", "present"), business_group=params.get("business_group"),
-                   coupon_id=params.get("coupon_id"))
+    request = dict(
+        zone=check_zone(params.get("zone")),
+        disk_ids=check_disk_ids(params.get("disk_ids")),
+        state=params.get("state", "present"),
+        business_group=params.get("business_group"),
+        coupon_id=params.get("coupon_id"),
+    )
     if request["state"] not in ("present", "absent"):
         raise ValueError("state must be one of present, absent, got %r" % (request["state"],))
     # A plan only matters for state=present: absent ignores backup_mode and the chain.
@@ -101,8 +108,12 @@ def check_service_request(params):
 
 def check_price_request(params):
     """What usnap_price is asked to quote."""
-    request = dict(zone=check_zone(params.get("zone")), plan=check_plan(params),
-                   disk_size=params.get("disk_size"), disk_id=params.get("disk_id"))
+    request = dict(
+        zone=check_zone(params.get("zone")),
+        plan=check_plan(params),
+        disk_size=params.get("disk_size"),
+        disk_id=params.get("disk_id"),
+    )
     if (request["disk_size"] is None) == (request["disk_id"] is None):
         raise ValueError("one of disk_size or disk_id is required, not both")
     if request["disk_size"] is not None and (not is_whole(request["disk_size"]) or request["disk_size"] < 1):
@@ -116,6 +127,9 @@ def check_listing_request(params):
     """What an _info module is asked to list: zone (optional for disks), disk_ids (None = all) and filters."""
     zone = params.get("zone")
     check_not_blank(params, ("business_group", "disk_name"))
-    return dict(zone=None if zone is None else check_zone(zone),
-                disk_ids=check_disk_ids(params.get("disk_ids"), required=False),
-                business_group=params.get("business_group"), disk_name=params.get("disk_name"))
+    return dict(
+        zone=None if zone is None else check_zone(zone),
+        disk_ids=check_disk_ids(params.get("disk_ids"), required=False),
+        business_group=params.get("business_group"),
+        disk_name=params.get("disk_name"),
+    )

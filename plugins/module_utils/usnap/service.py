@@ -57,8 +57,9 @@ class ServiceConverger(Converger):
             result = self._create(disk_id)
         else:
             result = self._update(current)
-        result["diff"] = dict(before=api.protection(current),
-                              after=api.protection(result) if self.request["state"] == "present" else {})
+        result["diff"] = dict(
+            before=api.protection(current), after=api.protection(result) if self.request["state"] == "present" else {}
+        )
         return result
 
     def _read_back(self, disk_id):
@@ -72,17 +73,32 @@ class ServiceConverger(Converger):
         if self.module.check_mode:
             result = api.blank_result(disk_id, self.zone)
             result.update((key, plan[key]) for key in PROTECTION_KEYS)
-            result.update(charge_type=plan["charge_type"] or DEFAULT_CHARGE_TYPE,
-                          business_group=self.request["business_group"] or "Default",
-                          disk_size=api.disk_size(self.disks, self.zone, disk_id))
-            result["price"] = dict(self.prices.get(result["disk_size"], lambda: api.service_price(
-                self.client, self.zone, result["disk_size"], plan)))
+            result.update(
+                charge_type=plan["charge_type"] or DEFAULT_CHARGE_TYPE,
+                business_group=self.request["business_group"] or "Default",
+                disk_size=api.disk_size(self.disks, self.zone, disk_id),
+            )
+            result["price"] = dict(
+                self.prices.get(
+                    result["disk_size"], lambda: api.service_price(self.client, self.zone, result["disk_size"], plan)
+                )
+            )
             return dict(result, changed=True)
-        params = dict(api.chain_params(plan), Zone=self.zone, VDiskId=disk_id, Quantity=plan["quantity"],
-                      ChargeType=plan["charge_type"] or DEFAULT_CHARGE_TYPE, Tag=self.request["business_group"],
-                      CouponId=self.request["coupon_id"])
-        apply_once(self.client, "CreateSnapshotService", params,
-                   lambda: api.find_service(self.client, self.zone, disk_id) is not None)
+        params = dict(
+            api.chain_params(plan),
+            Zone=self.zone,
+            VDiskId=disk_id,
+            Quantity=plan["quantity"],
+            ChargeType=plan["charge_type"] or DEFAULT_CHARGE_TYPE,
+            Tag=self.request["business_group"],
+            CouponId=self.request["coupon_id"],
+        )
+        apply_once(
+            self.client,
+            "CreateSnapshotService",
+            params,
+            lambda: api.find_service(self.client, self.zone, disk_id) is not None,
+        )
         return dict(self._read_back(disk_id), changed=True)
 
     def _warn_fixed(self, current):
@@ -90,8 +106,10 @@ class ServiceConverger(Converger):
         wanted = dict(charge_type=self.request["plan"]["charge_type"], business_group=self.request["business_group"])
         for option, value in sorted(wanted.items()):
             if value is not None and current.get(option) not in (None, value):
-                self.module.warn("%s: the snapshot service has %s %s; %s=%s applies only to a new service"
-                                 % (current["disk_id"], option, current[option], option, value))
+                self.module.warn(
+                    "%s: the snapshot service has %s %s; %s=%s applies only to a new service"
+                    % (current["disk_id"], option, current[option], option, value)
+                )
 
     def _update(self, current):
         plan = self.request["plan"]
@@ -101,11 +119,15 @@ class ServiceConverger(Converger):
         disk_id = current["disk_id"]
         size = current["disk_size"] or api.disk_size(self.disks, self.zone, disk_id)
         if self.module.check_mode:
-            result = dict(current, **dict((key, plan[key]) for key in ("backup_mode",) + CHAIN_KEYS))
+            result = dict(current, **{key: plan[key] for key in ("backup_mode",) + CHAIN_KEYS})
             return dict(result, price=api.upgrade_price(self.client, self.zone, current, size, plan), changed=True)
         params = dict(api.chain_params(plan), Zone=self.zone, VDiskId=disk_id, Size=size)
-        apply_once(self.client, "UpgradeUSnapBackupRange", params,
-                   lambda: api.same_chain(api.backup_range(self.client, self.zone, disk_id), plan))
+        apply_once(
+            self.client,
+            "UpgradeUSnapBackupRange",
+            params,
+            lambda: api.same_chain(api.backup_range(self.client, self.zone, disk_id), plan),
+        )
         return dict(current, changed=True, **api.backup_range(self.client, self.zone, disk_id))
 
     def _absent(self, disk_id, current):
@@ -113,6 +135,10 @@ class ServiceConverger(Converger):
         if current is None:
             return dict(result, changed=False)
         if not self.module.check_mode:
-            apply_once(self.client, "DeleteSnapshotService", dict(Zone=self.zone, VDiskId=disk_id),
-                       lambda: api.find_service(self.client, self.zone, disk_id) is None)
+            apply_once(
+                self.client,
+                "DeleteSnapshotService",
+                dict(Zone=self.zone, VDiskId=disk_id),
+                lambda: api.find_service(self.client, self.zone, disk_id) is None,
+            )
         return dict(result, service_id=current["service_id"], changed=True)

@@ -5,29 +5,42 @@
 from pathlib import Path
 from unittest import mock
 
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 import pytest
 import yaml
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from ansible_collections.snapshield.cloud.plugins.module_utils import tencentcloud, ucloud
 
 DOCS = Path(__file__).resolve().parents[3] / "docs" / "awx"
 
 CASES = [
-    ("ucloud_credential_type.yml", ucloud.argument_spec,
-     dict(public_key="pub", private_key="priv", region="cn-bj2", project_id="org-1", base_url="https://gw.example")),
-    ("tencentcloud_credential_type.yml", tencentcloud.argument_spec,
-     dict(secret_id="sid", secret_key="skey", security_token="tok", region="ap-guangzhou",
-          endpoint="cbs.intl.tencentcloudapi.com")),
+    (
+        "ucloud_credential_type.yml",
+        ucloud.argument_spec,
+        dict(public_key="pub", private_key="priv", region="cn-bj2", project_id="org-1", base_url="https://gw.example"),
+    ),
+    (
+        "tencentcloud_credential_type.yml",
+        tencentcloud.argument_spec,
+        dict(
+            secret_id="sid",
+            secret_key="skey",
+            security_token="tok",
+            region="ap-guangzhou",
+            endpoint="cbs.intl.tencentcloudapi.com",
+        ),
+    ),
 ]
 
 
 def injected_env(credential_type, inputs):
     """What AWX puts in the job's environment for these inputs."""
     env = ImmutableSandboxedEnvironment()
-    return {name: env.from_string(template).render(**inputs)
-            for name, template in credential_type["injectors"]["env"].items()}
+    return {
+        name: env.from_string(template).render(**inputs)
+        for name, template in credential_type["injectors"]["env"].items()
+    }
 
 
 def env_fallbacks(spec):

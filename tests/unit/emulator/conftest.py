@@ -52,17 +52,25 @@ def _fresh(request):
 @pytest.fixture
 def ucloud(emu):
     creds = emu.credentials
-    client = UCloudClient({"region": UCLOUD_REGION, "public_key": creds["ucloud_public_key"],
-                           "private_key": creds["ucloud_private_key"], "base_url": emu.url,
-                           "max_retries": 0, "log_level": logging.CRITICAL},
-                          logger=logging.getLogger("ucloud-test"))
+    client = UCloudClient(
+        {
+            "region": UCLOUD_REGION,
+            "public_key": creds["ucloud_public_key"],
+            "private_key": creds["ucloud_private_key"],
+            "base_url": emu.url,
+            "max_retries": 0,
+            "log_level": logging.CRITICAL,
+        },
+        logger=logging.getLogger("ucloud-test"),
+    )
     return client
 
 
 def _tencent_client(emu, secret_id=None, secret_key=None, token=None):
     creds = emu.credentials
-    cred = credential.Credential(secret_id or creds["tencent_secret_id"],
-                                 secret_key or creds["tencent_secret_key"], token)
+    cred = credential.Credential(
+        secret_id or creds["tencent_secret_id"], secret_key or creds["tencent_secret_key"], token
+    )
     profile = ClientProfile(httpProfile=HttpProfile(protocol="http", endpoint=emu.endpoint))
     return CommonClient("cbs", "2017-03-12", cred, TENCENT_REGION, profile)
 
@@ -92,16 +100,27 @@ def _ucloud_post(emu, params, *, signature=None, public_key=None, private_key=No
     """A form POST signed with the UCloud SDK's signer; ``signature`` overrides it."""
     creds = emu.credentials
     payload = encoder.encode({"Region": UCLOUD_REGION, **params})
-    cred = UCloudCredential(public_key or creds["ucloud_public_key"],
-                            private_key or creds["ucloud_private_key"])
+    cred = UCloudCredential(public_key or creds["ucloud_public_key"], private_key or creds["ucloud_private_key"])
     payload["Signature"] = cred.verify_ac(payload)
     if signature is not None:
         payload["Signature"] = signature
     return requests.post(emu.url, data=payload, timeout=5)
 
 
-def _tc3_post(emu, action, body, *, timestamp=None, secret_id=None, secret_key=None,
-              token=None, service="cbs", date=None, version="2017-03-12", tamper=False):
+def _tc3_post(
+    emu,
+    action,
+    body,
+    *,
+    timestamp=None,
+    secret_id=None,
+    secret_key=None,
+    token=None,
+    service="cbs",
+    date=None,
+    version="2017-03-12",
+    tamper=False,
+):
     """A hand-built TC3 request (for stale timestamps and broken scopes the SDK cannot produce)."""
     creds = emu.credentials
     secret_id = secret_id or creds["tencent_secret_id"]
@@ -110,18 +129,26 @@ def _tc3_post(emu, action, body, *, timestamp=None, secret_id=None, secret_key=N
     date = date or datetime.fromtimestamp(timestamp, timezone.utc).strftime("%Y-%m-%d")
     payload = json.dumps(body).encode()
     content_type, host = "application/json", emu.endpoint
-    canonical = (f"POST\n/\n\ncontent-type:{content_type}\nhost:{host}\n\ncontent-type;host\n"
-                 f"{hashlib.sha256(payload).hexdigest()}")
-    to_sign = (f"TC3-HMAC-SHA256\n{timestamp}\n{date}/{service}/tc3_request\n"
-               f"{hashlib.sha256(canonical.encode()).hexdigest()}")
+    canonical = (
+        f"POST\n/\n\ncontent-type:{content_type}\nhost:{host}\n\ncontent-type;host\n"
+        f"{hashlib.sha256(payload).hexdigest()}"
+    )
+    to_sign = (
+        f"TC3-HMAC-SHA256\n{timestamp}\n{date}/{service}/tc3_request\n{hashlib.sha256(canonical.encode()).hexdigest()}"
+    )
     signature = Sign.sign_tc3(secret_key, date, service, to_sign)
     if tamper:
         signature = ("0" if signature[0] != "0" else "1") + signature[1:]
-    headers = {"Content-Type": content_type, "Host": host, "X-TC-Action": action,
-               "X-TC-Version": version, "X-TC-Region": TENCENT_REGION,
-               "X-TC-Timestamp": str(timestamp),
-               "Authorization": f"TC3-HMAC-SHA256 Credential={secret_id}/{date}/{service}/tc3_request, "
-                                f"SignedHeaders=content-type;host, Signature={signature}"}
+    headers = {
+        "Content-Type": content_type,
+        "Host": host,
+        "X-TC-Action": action,
+        "X-TC-Version": version,
+        "X-TC-Region": TENCENT_REGION,
+        "X-TC-Timestamp": str(timestamp),
+        "Authorization": f"TC3-HMAC-SHA256 Credential={secret_id}/{date}/{service}/tc3_request, "
+        f"SignedHeaders=content-type;host, Signature={signature}",
+    }
     if token:
         headers["X-TC-Token"] = token
     return requests.post(emu.url, data=payload, headers=headers, timeout=5).json()["Response"]

@@ -32,13 +32,13 @@ def test_throttling_per_action_on_both_clouds(emu, ucloud, tencent):
     emu.set_faults(rate_limit=5)
     ucloud_codes = burst(lambda: ucloud.invoke("DescribeUDisk", {"Limit": 1}), 12)
     assert ucloud_codes[:5] == [None] * 5 and 153 in ucloud_codes
-    ucloud.invoke("DescribeSnapshotService", {"Zone": ZONE})      # another action: its own window
+    ucloud.invoke("DescribeSnapshotService", {"Zone": ZONE})  # another action: its own window
     tencent_codes = burst(lambda: tencent.call_json("DescribeSnapshots", {}), 12)
     assert tencent_codes[:5] == [None] * 5 and "RequestLimitExceeded" in tencent_codes
     counters = emu.calls()["actions"]
     assert counters["DescribeUDisk"]["throttled"] == ucloud_codes.count(153)
     assert counters["DescribeSnapshots"]["throttled"] == tencent_codes.count("RequestLimitExceeded")
-    time.sleep(1.05)                                   # the window slides
+    time.sleep(1.05)  # the window slides
     ucloud.invoke("DescribeUDisk", {"Limit": 1})
 
 
@@ -50,8 +50,10 @@ def test_lost_answer_after_apply(emu, ucloud_post):
     counters = emu.calls()["actions"]["CreateSnapshotService"]
     assert (counters["lost"], counters["applied"]) == (1, 1)
     # the rule was one-shot: the retry is answered (and refused: the service exists)
-    assert ucloud_post({"Action": "CreateSnapshotService", "Zone": ZONE,
-                        "VDiskId": "bsm-emu00001"}).json()["RetCode"] == 17090
+    assert (
+        ucloud_post({"Action": "CreateSnapshotService", "Zone": ZONE, "VDiskId": "bsm-emu00001"}).json()["RetCode"]
+        == 17090
+    )
 
 
 def test_lost_answer_before_apply_and_tencent(emu, tencent, tc3_post):
@@ -69,9 +71,13 @@ def test_lost_answer_before_apply_and_tencent(emu, tencent, tc3_post):
 
 
 def test_injected_errors(emu, ucloud, tencent):
-    emu.set_faults(rules=[{"action": "CreateSnapshotService", "error": 17063, "message": "no money"},
-                          {"action": "DescribeDisks", "error": "ResourceBusy", "count": 2},
-                          {"action": "DescribeUDisk", "http_status": 504}])
+    emu.set_faults(
+        rules=[
+            {"action": "CreateSnapshotService", "error": 17063, "message": "no money"},
+            {"action": "DescribeDisks", "error": "ResourceBusy", "count": 2},
+            {"action": "DescribeUDisk", "http_status": 504},
+        ]
+    )
     with pytest.raises(RetCodeException) as info:
         ucloud.invoke("CreateSnapshotService", {"Zone": ZONE, "VDiskId": "bsm-emu00001"})
     assert (info.value.code, info.value.message) == (17063, "no money")
@@ -92,7 +98,7 @@ def test_error_rate_gives_5xx(emu, ucloud, tencent):
         with pytest.raises(TencentCloudSDKException) as err:
             tencent.call_json("DescribeDisks", {})
         codes.add(err.value.code)
-    assert codes == {"InternalError", "ServerNetworkError"}      # 502 shows as ServerNetworkError
+    assert codes == {"InternalError", "ServerNetworkError"}  # 502 shows as ServerNetworkError
     assert emu.calls()["actions"]["DescribeDisks"]["faulted"] == 12
 
 
@@ -107,8 +113,17 @@ def test_control_endpoints_over_http(emu):
     def post(op, body=None):
         return requests.post(f"{emu.url}/_emulator/{op}", json=body or {}, timeout=5)
 
-    seeded = post("seed", {"cloud": "ucloud", "count": 2, "size": 300, "zone": "cn-bj2-03", "tag": "batch",
-                           "service": {"mode": "Ultimate", "charge_type": "Year"}}).json()
+    seeded = post(
+        "seed",
+        {
+            "cloud": "ucloud",
+            "count": 2,
+            "size": 300,
+            "zone": "cn-bj2-03",
+            "tag": "batch",
+            "service": {"mode": "Ultimate", "charge_type": "Year"},
+        },
+    ).json()
     assert seeded["disks"] == ["bsm-emu00013", "bsm-emu00014"] and len(seeded["services"]) == 2
     state = requests.get(f"{emu.url}/_emulator/state", timeout=5).json()
     assert len(state["disks"]) == 26 and {s["mode"] for s in state["services"]} == {"Ultimate"}
@@ -131,7 +146,7 @@ def test_concurrent_keep_alive_clients(emu, tc3_post):
         try:
             for _snapshot_number in range(3):
                 ids.append(tc3_post("CreateSnapshot", {"DiskId": f"disk-emu{n:05d}"})["SnapshotId"])
-        except Exception as exc:   # noqa: BLE001 - reported below
+        except Exception as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
 
     threads = [threading.Thread(target=worker, args=(n,)) for n in range(1, 10)]
@@ -148,9 +163,12 @@ def test_concurrent_keep_alive_clients(emu, tc3_post):
 
 def test_command_line(tmp_path):
     port_file = tmp_path / "url"
-    proc = subprocess.Popen([sys.executable, "-m", "tests.emulator", "--port", "0", "--disks", "2",
-                             "--port-file", str(port_file)],
-                            cwd=REPO, stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tests.emulator", "--port", "0", "--disks", "2", "--port-file", str(port_file)],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         line = proc.stdout.readline().strip()
         url = line.rsplit(" ", 1)[-1]

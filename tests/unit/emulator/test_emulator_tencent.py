@@ -32,11 +32,15 @@ def test_canonical_request_matches_published_vector():
     headers = {"Content-Type": "application/json; charset=utf-8", "Host": "cvm.tencentcloudapi.com"}
     req = RawRequest("POST", "/", "", {k.lower(): v for k, v in headers.items()}, body)
     canonical = canonical_request(req, ["content-type", "host"])
-    assert hashlib.sha256(canonical.encode()).hexdigest() == \
-        "5ffe6a04c0664d6b969fab9a13bdab201d63ee709638e2749d62a09ca18d7031"
+    assert (
+        hashlib.sha256(canonical.encode()).hexdigest()
+        == "5ffe6a04c0664d6b969fab9a13bdab201d63ee709638e2749d62a09ca18d7031"
+    )
     to_sign = string_to_sign("1551113065", "2019-02-25", "cvm", canonical)
-    assert Sign.sign_tc3("Gu5t9xGARNpq86cd98joQYCN3EXAMPLE", "2019-02-25", "cvm", to_sign) == \
-        "72e494ea809ad7a8c8f7a4507b9bddcbaa8e581f516e8da2f66e2c5a96525168"
+    assert (
+        Sign.sign_tc3("Gu5t9xGARNpq86cd98joQYCN3EXAMPLE", "2019-02-25", "cvm", to_sign)
+        == "72e494ea809ad7a8c8f7a4507b9bddcbaa8e581f516e8da2f66e2c5a96525168"
+    )
 
 
 def test_sdk_describe_disks_filters_and_paging(tencent):
@@ -47,22 +51,30 @@ def test_sdk_describe_disks_filters_and_paging(tencent):
     assert {"SnapshotAbility", "Tags", "DiskUsage", "DiskState", "DiskSize", "DiskName"} <= set(disk)
     page = tencent.call_json("DescribeDisks", {"Offset": 10, "Limit": 5})["Response"]
     assert [d["DiskId"] for d in page["DiskSet"]] == ["disk-emu00011", "disk-emu00012"]
-    prod = tencent.call_json("DescribeDisks", {"Filters": [
-        {"Name": "tag:env", "Values": ["prod"]}, {"Name": "zone", "Values": ["ap-guangzhou-3"]}]})["Response"]
+    prod = tencent.call_json(
+        "DescribeDisks",
+        {"Filters": [{"Name": "tag:env", "Values": ["prod"]}, {"Name": "zone", "Values": ["ap-guangzhou-3"]}]},
+    )["Response"]
     assert prod["TotalCount"] > 0
-    assert all({"Key": "env", "Value": "prod"} in d["Tags"] and d["Placement"]["Zone"] == "ap-guangzhou-3"
-               for d in prod["DiskSet"])
-    assert error_code(lambda: tencent.call_json("DescribeDisks", {"Limit": 101})) == \
-        "InvalidParameterValue.LimitExceeded"
-    assert error_code(lambda: tencent.call_json("DescribeDisks", {"Filters": [{"Name": "color", "Values": ["x"]}]})) == \
-        "InvalidFilter"
+    assert all(
+        {"Key": "env", "Value": "prod"} in d["Tags"] and d["Placement"]["Zone"] == "ap-guangzhou-3"
+        for d in prod["DiskSet"]
+    )
+    assert (
+        error_code(lambda: tencent.call_json("DescribeDisks", {"Limit": 101})) == "InvalidParameterValue.LimitExceeded"
+    )
+    assert (
+        error_code(lambda: tencent.call_json("DescribeDisks", {"Filters": [{"Name": "color", "Values": ["x"]}]}))
+        == "InvalidFilter"
+    )
 
 
 def test_sdk_create_then_describe_snapshot(tencent):
     deadline = in_days(2)
-    created = tencent.call_json("CreateSnapshot", {
-        "DiskId": DISK, "SnapshotName": "nightly", "Deadline": deadline,
-        "Tags": [{"Key": "owner", "Value": "ops"}]})["Response"]
+    created = tencent.call_json(
+        "CreateSnapshot",
+        {"DiskId": DISK, "SnapshotName": "nightly", "Deadline": deadline, "Tags": [{"Key": "owner", "Value": "ops"}]},
+    )["Response"]
     snap_id = created["SnapshotId"]
     assert snap_id.startswith("snap-") and created["RequestId"]
 
@@ -73,8 +85,10 @@ def test_sdk_create_then_describe_snapshot(tencent):
     assert (first["DiskId"], first["SnapshotName"], first["DiskUsage"]) == (DISK, "nightly", "DATA_DISK")
 
     time.sleep(0.35)
-    found = tencent.call_json("DescribeSnapshots", {"Filters": [
-        {"Name": "disk-id", "Values": [DISK]}, {"Name": "snapshot-name", "Values": ["nightly"]}]})["Response"]
+    found = tencent.call_json(
+        "DescribeSnapshots",
+        {"Filters": [{"Name": "disk-id", "Values": [DISK]}, {"Name": "snapshot-name", "Values": ["nightly"]}]},
+    )["Response"]
     assert found["TotalCount"] == 1
     assert (found["SnapshotSet"][0]["SnapshotState"], found["SnapshotSet"][0]["Percent"]) == ("NORMAL", 100)
 
@@ -83,27 +97,32 @@ def test_sdk_create_then_describe_snapshot(tencent):
     assert (row["SnapshotName"], row["IsPermanent"], row["DeadlineTime"]) == ("Unnamed", True, None)
 
 
-@pytest.mark.parametrize("params, code", [
-    ({"DiskId": DISK, "Deadline": in_days(0.5)}, "InvalidParameterValue"),
-    ({"DiskId": DISK, "Deadline": in_days(2, "+08:00")}, "InvalidParameterValue"),
-    ({"DiskId": DISK, "Deadline": "next week"}, "InvalidParameterValue"),
-    ({"DiskId": DISK, "SnapshotName": "x" * 61}, "InvalidParameterValue.TooLong"),
-    ({"DiskId": DISK, "DiskUsage": "BOOT"}, "InvalidParameterValue"),
-    ({"DiskId": DISK, "Tags": [{"Key": "a"}]}, "InvalidParameter"),
-    ({"DiskId": DISK, "Colour": "red"}, "UnknownParameter"),
-    ({}, "MissingParameter"),
-    ({"DiskId": "disk-nope"}, "InvalidDiskId.NotFound"),
-    ({"DiskId": "disk-emu00010"}, "InvalidDisk.NotSupportSnapshot"),
-])
+@pytest.mark.parametrize(
+    "params, code",
+    [
+        ({"DiskId": DISK, "Deadline": in_days(0.5)}, "InvalidParameterValue"),
+        ({"DiskId": DISK, "Deadline": in_days(2, "+08:00")}, "InvalidParameterValue"),
+        ({"DiskId": DISK, "Deadline": "next week"}, "InvalidParameterValue"),
+        ({"DiskId": DISK, "SnapshotName": "x" * 61}, "InvalidParameterValue.TooLong"),
+        ({"DiskId": DISK, "DiskUsage": "BOOT"}, "InvalidParameterValue"),
+        ({"DiskId": DISK, "Tags": [{"Key": "a"}]}, "InvalidParameter"),
+        ({"DiskId": DISK, "Colour": "red"}, "UnknownParameter"),
+        ({}, "MissingParameter"),
+        ({"DiskId": "disk-nope"}, "InvalidDiskId.NotFound"),
+        ({"DiskId": "disk-emu00010"}, "InvalidDisk.NotSupportSnapshot"),
+    ],
+)
 def test_create_snapshot_validation(tencent, params, code):
     assert error_code(lambda: tencent.call_json("CreateSnapshot", params)) == code
 
 
 def test_create_snapshot_configurable_refusals(emu, tencent):
-    tencent.call_json("CreateSnapshot", {"DiskId": "disk-emu00007"})       # encrypted, allowed by default
+    tencent.call_json("CreateSnapshot", {"DiskId": "disk-emu00007"})  # encrypted, allowed by default
     emu.configure(reject_encrypted=True, snapshot_quota=1)
-    assert error_code(lambda: tencent.call_json("CreateSnapshot", {"DiskId": "disk-emu00007"})) == \
-        "UnsupportedOperation.DiskEncrypt"
+    assert (
+        error_code(lambda: tencent.call_json("CreateSnapshot", {"DiskId": "disk-emu00007"}))
+        == "UnsupportedOperation.DiskEncrypt"
+    )
     tencent.call_json("CreateSnapshot", {"DiskId": DISK})
     assert error_code(lambda: tencent.call_json("CreateSnapshot", {"DiskId": DISK})) == "InsufficientSnapshotQuota"
 
@@ -115,8 +134,10 @@ def test_describe_snapshots_validation_and_order(emu, tencent):
         return tencent.call_json("DescribeSnapshots", body)
 
     eleven = [f"disk-{i}" for i in range(11)]
-    assert error_code(lambda: call({"Filters": [{"Name": "disk-id", "Values": eleven}]})) == \
-        "InvalidParameterValue.LimitExceeded"
+    assert (
+        error_code(lambda: call({"Filters": [{"Name": "disk-id", "Values": eleven}]}))
+        == "InvalidParameterValue.LimitExceeded"
+    )
     assert error_code(lambda: call({"Limit": 101})) == "InvalidParameterValue.LimitExceeded"
     assert error_code(lambda: call({"SnapshotIds": ["snap-1"], "Filters": []})) == "InvalidParameter"
     assert error_code(lambda: call({"Limit": "10"})) == "InvalidParameter"
@@ -186,8 +207,15 @@ def test_call_log_keeps_bodies(emu, tencent):
     tencent.call_json("CreateSnapshot", {"DiskId": DISK, "SnapshotName": "logged"})
     calls = emu.calls()
     assert calls["actions"]["CreateSnapshot"] == {
-        "cloud": "tencent", "total": 1, "applied": 1, "ok": 1, "error": 0, "throttled": 0,
-        "faulted": 0, "lost": 0}
+        "cloud": "tencent",
+        "total": 1,
+        "applied": 1,
+        "ok": 1,
+        "error": 0,
+        "throttled": 0,
+        "faulted": 0,
+        "lost": 0,
+    }
     entry = calls["log"][-1]
     assert entry["params"] == {"DiskId": DISK, "SnapshotName": "logged"}
-    assert json.dumps(entry)        # JSON-serialisable
+    assert json.dumps(entry)  # JSON-serialisable

@@ -5,7 +5,7 @@ import requests
 from ucloud.core.exc import RetCodeException
 
 ZONE = "cn-bj2-02"
-DISK = "bsm-emu00001"      # cn-bj2-02, 20 GB, business group Default
+DISK = "bsm-emu00001"  # cn-bj2-02, 20 GB, business group Default
 
 
 def retcode(call):
@@ -34,25 +34,40 @@ def test_sdk_usnap_round_trip(ucloud):
     quote = ucloud.invoke("DescribeSnapshotServicePrice", {"Zone": ZONE, "Size": 20})["DataSet"]
     assert quote == {"ChargeType": "Month", "Price": 72, "OriginalPrice": 72, "ListPrice": 80}
 
-    created = ucloud.invoke("CreateSnapshotService", {"Zone": ZONE, "VDiskId": DISK,
-                                                      "ChargeType": "Monthly", "Tag": "web"})
+    created = ucloud.invoke(
+        "CreateSnapshotService", {"Zone": ZONE, "VDiskId": DISK, "ChargeType": "Monthly", "Tag": "web"}
+    )
     service_id = created["SnapshotServiceId"]
     assert created["ServiceID"] == service_id and created["Status"] == "Available"
 
     listed = ucloud.invoke("DescribeSnapshotService", {"Zone": ZONE, "VDiskId": DISK})
     assert listed["TotalCount"] == 1
     row = listed["DataSet"][0]
-    assert set(row) == {"ServiceId", "VDiskId", "Zone", "Status", "ChargeType", "Tag", "CreateTime",
-                        "ExpiredTime", "IsExpire", "AutoRenew", "VDiskSize", "VDiskName",
-                        "VDiskType", "VDiskStatus"}
+    assert set(row) == {
+        "ServiceId",
+        "VDiskId",
+        "Zone",
+        "Status",
+        "ChargeType",
+        "Tag",
+        "CreateTime",
+        "ExpiredTime",
+        "IsExpire",
+        "AutoRenew",
+        "VDiskSize",
+        "VDiskName",
+        "VDiskType",
+        "VDiskStatus",
+    }
     assert (row["ServiceId"], row["ChargeType"], row["Tag"], row["VDiskSize"]) == (service_id, "Month", "web", 20)
     disk = ucloud.invoke("DescribeUDisk", {"UDiskId": DISK})["DataSet"][0]
     assert disk["BackupMode"] == "SnapshotService"
 
     chain = ucloud.invoke("DescribeUSnapBackupRange", {"Zone": ZONE, "VDiskId": DISK})
     assert (chain["BackupMode"], chain["BackupRange"]) == ("Base", {"Journal": 12, "Hour": 24, "Day": 5})
-    upgrade = ucloud.invoke("DescribeSnapshotServiceUpgradePrice",
-                            {"Zone": ZONE, "VDiskId": DISK, "Size": 20, "SnapshotsvcMode": "Yes"})
+    upgrade = ucloud.invoke(
+        "DescribeSnapshotServiceUpgradePrice", {"Zone": ZONE, "VDiskId": DISK, "Size": 20, "SnapshotsvcMode": "Yes"}
+    )
     assert upgrade["Price"] == 20 * (13 - 4) * 1
     ucloud.invoke("UpgradeUSnapBackupRange", {"Zone": ZONE, "VDiskId": DISK, "Size": 20, "BackupMode": "Ultimate"})
     chain = ucloud.invoke("DescribeUSnapBackupRange", {"Zone": ZONE, "VDiskId": DISK})
@@ -68,29 +83,50 @@ def test_duplicate_service_and_unknown_disk(ucloud):
     assert retcode(lambda: ucloud.invoke("CreateSnapshotService", {"Zone": ZONE, "VDiskId": DISK}))[0] == 17090
     assert retcode(lambda: ucloud.invoke("CreateSnapshotService", {"Zone": ZONE, "VDiskId": "bsm-nope"}))[0] == 17041
     # right disk, wrong zone: the disk is not found there
-    assert retcode(lambda: ucloud.invoke("DescribeUSnapBackupRange", {"Zone": "cn-bj2-03", "VDiskId": DISK}))[0] == 17041
+    assert (
+        retcode(lambda: ucloud.invoke("DescribeUSnapBackupRange", {"Zone": "cn-bj2-03", "VDiskId": DISK}))[0] == 17041
+    )
 
 
-@pytest.mark.parametrize("chain, bad", [
-    ({"Journal": 10, "Hour": 24, "Day": 5}, "Journal"),
-    ({"Journal": 12, "Hour": 30, "Day": 5}, "Hour"),
-    ({"Journal": 12, "Hour": 24, "Day": 7}, "Day"),
-    ({"Journal": 0, "Hour": 24, "Day": 5}, "Journal"),
-])
+@pytest.mark.parametrize(
+    "chain, bad",
+    [
+        ({"Journal": 10, "Hour": 24, "Day": 5}, "Journal"),
+        ({"Journal": 12, "Hour": 30, "Day": 5}, "Hour"),
+        ({"Journal": 12, "Hour": 24, "Day": 7}, "Day"),
+        ({"Journal": 0, "Hour": 24, "Day": 5}, "Journal"),
+    ],
+)
 def test_custom_chain_must_use_multiples(ucloud, chain, bad):
     args = {"Zone": ZONE, "VDiskId": DISK, "BackupMode": "Custom", **chain}
     assert retcode(lambda: ucloud.invoke("CreateSnapshotService", args)) == (230, f"params [{bad}] not available")
 
 
 def test_custom_chain_valid_and_required_params(ucloud):
-    ucloud.invoke("CreateSnapshotService", {"Zone": ZONE, "VDiskId": DISK, "BackupMode": "Custom",
-                                            "Journal": 36, "Hour": 48, "Day": 10, "ChargeType": "Year"})
+    ucloud.invoke(
+        "CreateSnapshotService",
+        {
+            "Zone": ZONE,
+            "VDiskId": DISK,
+            "BackupMode": "Custom",
+            "Journal": 36,
+            "Hour": 48,
+            "Day": 10,
+            "ChargeType": "Year",
+        },
+    )
     chain = ucloud.invoke("DescribeUSnapBackupRange", {"Zone": ZONE, "VDiskId": DISK})
     assert (chain["BackupMode"], chain["BackupRange"]) == ("Custom", {"Journal": 36, "Hour": 48, "Day": 10})
     assert retcode(lambda: ucloud.invoke("DescribeSnapshotService", {})) == (220, "Missing params [Zone]")
     assert retcode(lambda: ucloud.invoke("DescribeSnapshotServicePrice", {"Zone": ZONE}))[0] == 220
-    assert retcode(lambda: ucloud.invoke("CreateSnapshotService", {"Zone": ZONE, "VDiskId": "bsm-emu00002",
-                                                                   "ChargeType": "Weekly"}))[0] == 230
+    assert (
+        retcode(
+            lambda: ucloud.invoke(
+                "CreateSnapshotService", {"Zone": ZONE, "VDiskId": "bsm-emu00002", "ChargeType": "Weekly"}
+            )
+        )[0]
+        == 230
+    )
 
 
 def test_price_formula_and_list_switch(emu, ucloud):

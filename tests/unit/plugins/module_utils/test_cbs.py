@@ -7,7 +7,6 @@ The API is a small in-memory fake behind the real TencentCloudClient (so retries
 client's own); time is a fake clock that ``sleep`` advances.
 """
 
-import time
 from collections import OrderedDict
 from datetime import datetime, timedelta, timezone
 
@@ -36,28 +35,43 @@ from ansible_collections.snapshield.cloud.plugins.module_utils.transport import 
     DiskError,
 )
 
-NOW = 1700000000.0          # 2023-11-14T22:13:20Z
+NOW = 1700000000.0  # 2023-11-14T22:13:20Z
 DAY = 86400
 
 
 # Validation -------------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("text, expected", [
-    ("2023-11-16T08:00:00+08:00", "2023-11-16T00:00:00+00:00"),
-    ("2023-11-16T00:00:00Z", "2023-11-16T00:00:00+00:00"),
-    ("2023-11-16t00:00:00z", "2023-11-16T00:00:00+00:00"),
-    ("2023-11-15 19:30:00-0530", "2023-11-16T01:00:00+00:00"),
-    ("2023-11-16T00:00:00.987+00:00", "2023-11-16T00:00:00+00:00"),
-    ("2023-11-16T00:00", "2023-11-16T00:00:00+00:00"),          # no offset: UTC
-    ("2023-11-16", "2023-11-16T00:00:00+00:00"),
-    ("2024-02-29T23:59:59-12:00", "2024-03-01T11:59:59+00:00"),
-])
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("2023-11-16T08:00:00+08:00", "2023-11-16T00:00:00+00:00"),
+        ("2023-11-16T00:00:00Z", "2023-11-16T00:00:00+00:00"),
+        ("2023-11-16t00:00:00z", "2023-11-16T00:00:00+00:00"),
+        ("2023-11-15 19:30:00-0530", "2023-11-16T01:00:00+00:00"),
+        ("2023-11-16T00:00:00.987+00:00", "2023-11-16T00:00:00+00:00"),
+        ("2023-11-16T00:00", "2023-11-16T00:00:00+00:00"),  # no offset: UTC
+        ("2023-11-16", "2023-11-16T00:00:00+00:00"),
+        ("2024-02-29T23:59:59-12:00", "2024-03-01T11:59:59+00:00"),
+    ],
+)
 def test_deadline_is_converted_to_utc(text, expected):
     assert checks.check_deadline(text, NOW) == expected
 
 
-@pytest.mark.parametrize("text", ["tomorrow", "", "2023-11-16T25:00:00Z", "2023-02-30", "16/11/2023",
-                                  "2023-11-16T00:00:00+24:00", "2023-11-16T00:00:00 UTC", "2023-11-16Z"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "tomorrow",
+        "",
+        "2023-11-16T25:00:00Z",
+        "2023-02-30",
+        "16/11/2023",
+        "2023-11-16T00:00:00+24:00",
+        "2023-11-16T00:00:00 UTC",
+        "2023-11-16Z",
+    ],
+)
 def test_deadline_that_is_not_a_time_names_the_option(text):
     with pytest.raises(ValueError, match="^deadline must be an ISO-8601 time"):
         checks.check_deadline(text, NOW)
@@ -68,12 +82,14 @@ def test_deadline_must_be_a_day_away():
     with pytest.raises(ValueError, match=r"deadline must be at least one day in the future \(2023-11-15T22:13:20"):
         checks.check_deadline(checks.format_utc(NOW + DAY - 1), NOW)
     with pytest.raises(ValueError, match="at least one day"):
-        checks.check_deadline("2023-11-15T23:00:00+08:00", NOW)     # 15:00 UTC: tomorrow locally, but too soon
+        checks.check_deadline("2023-11-15T23:00:00+08:00", NOW)  # 15:00 UTC: tomorrow locally, but too soon
 
 
 @settings(max_examples=200, deadline=None)
-@given(moment=st.datetimes(min_value=datetime(1971, 1, 1), max_value=datetime(9998, 1, 1)),
-       minutes=st.integers(min_value=-23 * 60 - 59, max_value=23 * 60 + 59))
+@given(
+    moment=st.datetimes(min_value=datetime(1971, 1, 1), max_value=datetime(9998, 1, 1)),
+    minutes=st.integers(min_value=-23 * 60 - 59, max_value=23 * 60 + 59),
+)
 def test_any_iso_time_with_an_offset_parses_to_its_instant(moment, minutes):
     aware = moment.replace(microsecond=0, tzinfo=timezone(timedelta(minutes=minutes)))
     assert checks.parse_time(aware.isoformat()) == aware.timestamp()
@@ -90,8 +106,10 @@ def test_bad_deadlines_never_pass_and_always_name_the_option(text):
         assert checks.parse_time(result) >= NOW + DAY
 
 
-@pytest.mark.parametrize("name, ok", [("a" * 60, True), ("快" * 60, True), ("a" * 61, False), ("", False),
-                                      ("  ", False), ("nightly 2024-01-01", True)])
+@pytest.mark.parametrize(
+    "name, ok",
+    [("a" * 60, True), ("快" * 60, True), ("a" * 61, False), ("", False), ("  ", False), ("nightly 2024-01-01", True)],
+)
 def test_snapshot_name_length(name, ok):
     if ok:
         assert checks.check_name(name) == name
@@ -100,25 +118,31 @@ def test_snapshot_name_length(name, ok):
             checks.check_name(name)
 
 
-@pytest.mark.parametrize("tags, message", [
-    ("owner=dba", "tags must be a dictionary"),
-    ({"owner": 1}, r"tags\.owner must be a string, got int 1"),
-    ({"owner": None}, r"tags\.owner must be a string"),
-    ({"owner": ["a"]}, r"tags\.owner must be a string, got list"),
-    ({"": "x"}, "tags keys must be non-empty strings"),
-    ({1: "x"}, "tags keys must be non-empty strings"),
-    ({"k" * 128: "x"}, "longer than 127"),
-    ({"owner": "v" * 256}, r"tags\.owner is longer than 255"),
-])
+@pytest.mark.parametrize(
+    "tags, message",
+    [
+        ("owner=dba", "tags must be a dictionary"),
+        ({"owner": 1}, r"tags\.owner must be a string, got int 1"),
+        ({"owner": None}, r"tags\.owner must be a string"),
+        ({"owner": ["a"]}, r"tags\.owner must be a string, got list"),
+        ({"": "x"}, "tags keys must be non-empty strings"),
+        ({1: "x"}, "tags keys must be non-empty strings"),
+        ({"k" * 128: "x"}, "longer than 127"),
+        ({"owner": "v" * 256}, r"tags\.owner is longer than 255"),
+    ],
+)
 def test_bad_tags_name_the_option(tags, message):
     with pytest.raises(ValueError, match=message):
         checks.check_tags(tags)
 
 
 @settings(max_examples=100, deadline=None)
-@given(key=st.text(min_size=1, max_size=10).filter(str.strip),
-       value=st.one_of(st.integers(), st.floats(), st.booleans(), st.none(), st.lists(st.text()),
-                       st.dictionaries(st.text(), st.text())))
+@given(
+    key=st.text(min_size=1, max_size=10).filter(str.strip),
+    value=st.one_of(
+        st.integers(), st.floats(), st.booleans(), st.none(), st.lists(st.text()), st.dictionaries(st.text(), st.text())
+    ),
+)
 def test_any_non_string_tag_value_is_refused(key, value):
     with pytest.raises(ValueError, match=r"^tags\."):
         checks.check_tags({key: value})
@@ -132,70 +156,115 @@ def test_good_tags_pass_unchanged_and_convert_both_ways():
 
 
 def params(**overrides):
-    base = dict(state="present", disk_ids=["disk-1"], snapshot_name="nightly", snapshot_id=None, deadline=None,
-                retention_days=None, tags=None, disk_usage=None, disk_backup_id=None, min_age=None, wait=True,
-                wait_timeout=1800)
+    base = dict(
+        state="present",
+        disk_ids=["disk-1"],
+        snapshot_name="nightly",
+        snapshot_id=None,
+        deadline=None,
+        retention_days=None,
+        tags=None,
+        disk_usage=None,
+        disk_backup_id=None,
+        min_age=None,
+        wait=True,
+        wait_timeout=1800,
+    )
     base.update(overrides)
     return base
 
 
 def test_snapshot_request_normalises():
-    request = checks.check_snapshot_request(params(disk_ids=[" disk-1", "disk-2"], deadline="2030-01-01T08:00:00+08:00",
-                                          tags={"a": "b"}), NOW)
+    request = checks.check_snapshot_request(
+        params(disk_ids=[" disk-1", "disk-2"], deadline="2030-01-01T08:00:00+08:00", tags={"a": "b"}), NOW
+    )
     assert request["disk_ids"] == ["disk-1", "disk-2"]
     assert request["deadline"] == "2030-01-01T00:00:00+00:00" and request["tags"] == {"a": "b"}
 
 
-@pytest.mark.parametrize("overrides, message", [
-    (dict(retention_days=0), "^retention_days must be 1 or more"),
-    (dict(min_age=0), "^min_age must be 1 or more"),
-    (dict(wait_timeout=0), "^wait_timeout must be 1 or more"),
-    (dict(disk_ids=["disk-1", ""]), "^disk_ids must not contain empty ids"),
-    (dict(disk_ids=["disk-1", "disk-2", " disk-1"]), "^disk_ids lists disk-1 more than once"),
-    (dict(disk_ids=[]), "^disk_ids must be a disk id or a non-empty list"),
-    (dict(retention_days=True), "^retention_days must be 1 or more, got True"),
-    (dict(retention_days=36501), "^retention_days must be at most 36500"),
-    (dict(disk_ids=["disk-1", "disk-2"], disk_backup_id="dbp-1"), "^disk_backup_id "),
-    (dict(disk_ids=None, snapshot_name=None, snapshot_id="snap-1", tags={"a": "b"}, min_age=5), "^tags, min_age only"),
-    (dict(snapshot_name="x" * 61), "^snapshot_name is 61 characters"),
-    (dict(deadline="soon"), "^deadline must be an ISO-8601"),
-])
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        (dict(retention_days=0), "^retention_days must be 1 or more"),
+        (dict(min_age=0), "^min_age must be 1 or more"),
+        (dict(wait_timeout=0), "^wait_timeout must be 1 or more"),
+        (dict(disk_ids=["disk-1", ""]), "^disk_ids must not contain empty ids"),
+        (dict(disk_ids=["disk-1", "disk-2", " disk-1"]), "^disk_ids lists disk-1 more than once"),
+        (dict(disk_ids=[]), "^disk_ids must be a disk id or a non-empty list"),
+        (dict(retention_days=True), "^retention_days must be 1 or more, got True"),
+        (dict(retention_days=36501), "^retention_days must be at most 36500"),
+        (dict(disk_ids=["disk-1", "disk-2"], disk_backup_id="dbp-1"), "^disk_backup_id "),
+        (
+            dict(disk_ids=None, snapshot_name=None, snapshot_id="snap-1", tags={"a": "b"}, min_age=5),
+            "^tags, min_age only",
+        ),
+        (dict(snapshot_name="x" * 61), "^snapshot_name is 61 characters"),
+        (dict(deadline="soon"), "^deadline must be an ISO-8601"),
+    ],
+)
 def test_snapshot_request_refuses(overrides, message):
     with pytest.raises(ValueError, match=message):
         checks.check_snapshot_request(params(**overrides), NOW)
 
 
 def test_creation_options_are_ignored_when_deleting_by_id():
-    request = checks.check_snapshot_request(params(state="absent", disk_ids=None, snapshot_name=None, snapshot_id="snap-1",
-                                          tags={"a": "b"}), NOW)
+    request = checks.check_snapshot_request(
+        params(state="absent", disk_ids=None, snapshot_name=None, snapshot_id="snap-1", tags={"a": "b"}), NOW
+    )
     assert request["snapshot_id"] == "snap-1"
 
 
 # Shapes and errors ------------------------------------------------------------------------------------------
 
+
 def test_snapshot_result_shape():
-    raw = dict(SnapshotId="snap-1", SnapshotName="n", DiskId="disk-1", SnapshotState="NORMAL", Percent=100,
-               CreateTime="2023-11-14T22:13:20+00:00", DeadlineTime=None, IsPermanent=True,
-               Tags=[{"Key": "a", "Value": "b"}], DiskSize=50, DiskUsage="DATA_DISK", Encrypt=False, Extra=1)
+    raw = dict(
+        SnapshotId="snap-1",
+        SnapshotName="n",
+        DiskId="disk-1",
+        SnapshotState="NORMAL",
+        Percent=100,
+        CreateTime="2023-11-14T22:13:20+00:00",
+        DeadlineTime=None,
+        IsPermanent=True,
+        Tags=[{"Key": "a", "Value": "b"}],
+        DiskSize=50,
+        DiskUsage="DATA_DISK",
+        Encrypt=False,
+        Extra=1,
+    )
     assert cbs_api.snapshot_result(raw) == dict(
-        snapshot_id="snap-1", snapshot_name="n", disk_id="disk-1", state="NORMAL", percent=100,
-        create_time="2023-11-14T22:13:20+00:00", deadline=None, is_permanent=True, tags={"a": "b"}, disk_size=50,
-        disk_usage="DATA_DISK", encrypted=False)
+        snapshot_id="snap-1",
+        snapshot_name="n",
+        disk_id="disk-1",
+        state="NORMAL",
+        percent=100,
+        create_time="2023-11-14T22:13:20+00:00",
+        deadline=None,
+        is_permanent=True,
+        tags={"a": "b"},
+        disk_size=50,
+        disk_usage="DATA_DISK",
+        encrypted=False,
+    )
 
 
-@pytest.mark.parametrize("code, words", [
-    ("InsufficientSnapshotQuota", ["quota", "retention_days"]),
-    ("InvalidDisk.NotSupportSnapshot", ["snapshot_ability"]),
-    ("UnsupportedOperation.DiskEncrypt", ["encrypted"]),
-    ("InvalidAccount.InsufficientBalance", ["balance"]),
-    ("InvalidDiskId.NotFound", ["disk_id", "region"]),
-    ("AuthFailure.SignatureExpire", ["clock"]),
-    ("AuthFailure.TokenFailure", ["security_token"]),
-    ("AuthFailure.SomethingNew", ["secret_id", "secret_key"]),
-    ("UnauthorizedOperation.NoPermission", ["CAM", "cbs:CreateSnapshot"]),
-    ("InvalidDisk.SnapshotCreating", ["wait_timeout"]),
-    ("RequestLimitExceeded.UinLimitExceeded", ["rate_limit"]),
-])
+@pytest.mark.parametrize(
+    "code, words",
+    [
+        ("InsufficientSnapshotQuota", ["quota", "retention_days"]),
+        ("InvalidDisk.NotSupportSnapshot", ["snapshot_ability"]),
+        ("UnsupportedOperation.DiskEncrypt", ["encrypted"]),
+        ("InvalidAccount.InsufficientBalance", ["balance"]),
+        ("InvalidDiskId.NotFound", ["disk_id", "region"]),
+        ("AuthFailure.SignatureExpire", ["clock"]),
+        ("AuthFailure.TokenFailure", ["security_token"]),
+        ("AuthFailure.SomethingNew", ["secret_id", "secret_key"]),
+        ("UnauthorizedOperation.NoPermission", ["CAM", "cbs:CreateSnapshot"]),
+        ("InvalidDisk.SnapshotCreating", ["wait_timeout"]),
+        ("RequestLimitExceeded.UinLimitExceeded", ["rate_limit"]),
+    ],
+)
 def test_errors_become_actionable_and_keep_the_request_id(code, words):
     error = ApiError("raw message", code=code, action="CreateSnapshot", request_id="req-123")
     explained = errors.explain(error)
@@ -214,6 +283,7 @@ def test_unknown_errors_pass_through_and_subjects_are_added():
 
 # The fake API -----------------------------------------------------------------------------------------------
 
+
 class Clock:
     def __init__(self):
         self.now = NOW
@@ -229,23 +299,37 @@ class FakeCbs(TencentCloudClient):
     """CBS in memory. ``faults[action]`` holds (when, ApiError) pairs used one per call: "before" or "after" apply."""
 
     def __init__(self, clock, delay=0.0, fuzzy_names=False):
-        super(FakeCbs, self).__init__("AKID", "secret", "ap-guangzhou", rate_limit=0, sleep=clock.sleep, clock=clock,
-                                      retries=2)
+        super(FakeCbs, self).__init__(
+            "AKID", "secret", "ap-guangzhou", rate_limit=0, sleep=clock.sleep, clock=clock, retries=2
+        )
         self.clock, self.delay, self.fuzzy_names = clock, delay, fuzzy_names
         self.snaps, self.log, self.faults, self.serial = {}, [], {}, 0
 
     def add(self, disk_id, name, age=60.0, state=None, delay=0.0):
         self.serial += 1
         snap_id = "snap-%04d" % self.serial
-        self.snaps[snap_id] = dict(SnapshotId=snap_id, DiskId=disk_id, SnapshotName=name, created=self.clock() - age,
-                                   ready=self.clock() - age + delay, fixed=state, Tags=[], DiskUsage="DATA_DISK")
+        self.snaps[snap_id] = dict(
+            SnapshotId=snap_id,
+            DiskId=disk_id,
+            SnapshotName=name,
+            created=self.clock() - age,
+            ready=self.clock() - age + delay,
+            fixed=state,
+            Tags=[],
+            DiskUsage="DATA_DISK",
+        )
         return snap_id
 
     def row(self, snap):
         state = snap["fixed"] or ("NORMAL" if self.clock() >= snap["ready"] else "CREATING")
-        row = dict((k, v) for k, v in snap.items() if k not in ("created", "ready", "fixed"))
-        row.update(SnapshotState=state, Percent=100 if state != "CREATING" else 42, CreateTime=checks.format_utc(
-            snap["created"]), DeadlineTime=snap.get("Deadline"), IsPermanent="Deadline" not in snap)
+        row = {k: v for k, v in snap.items() if k not in ("created", "ready", "fixed")}
+        row.update(
+            SnapshotState=state,
+            Percent=100 if state != "CREATING" else 42,
+            CreateTime=checks.format_utc(snap["created"]),
+            DeadlineTime=snap.get("Deadline"),
+            IsPermanent="Deadline" not in snap,
+        )
         return row
 
     def _send(self, action, params):
@@ -261,8 +345,9 @@ class FakeCbs(TencentCloudClient):
 
     def CreateSnapshot(self, params):
         snap_id = self.add(params["DiskId"], params["SnapshotName"], age=0, delay=self.delay)
-        self.snaps[snap_id].update(Tags=params.get("Tags", []), **dict(
-            (k, params[k]) for k in ("Deadline", "DiskUsage") if k in params))
+        self.snaps[snap_id].update(
+            Tags=params.get("Tags", []), **{k: params[k] for k in ("Deadline", "DiskUsage") if k in params}
+        )
         return dict(SnapshotId=snap_id)
 
     def DescribeSnapshots(self, params):
@@ -274,22 +359,24 @@ class FakeCbs(TencentCloudClient):
             rows = [r for r in rows if r["SnapshotId"] in params["SnapshotIds"]]
         for flt in params.get("Filters", []):
             assert flt["Name"] != "disk-id" or len(flt["Values"]) <= 10
-            column = {"disk-id": "DiskId", "snapshot-name": "SnapshotName",
-                      "snapshot-state": "SnapshotState"}[flt["Name"]]
+            column = {"disk-id": "DiskId", "snapshot-name": "SnapshotName", "snapshot-state": "SnapshotState"}[
+                flt["Name"]
+            ]
             if column == "SnapshotName" and self.fuzzy_names:
                 rows = [r for r in rows if any(v in r[column] for v in flt["Values"])]
             else:
                 rows = [r for r in rows if r[column] in flt["Values"]]
         offset, limit = params["Offset"], params["Limit"]
-        return dict(TotalCount=len(rows), SnapshotSet=rows[offset:offset + limit])
+        return dict(TotalCount=len(rows), SnapshotSet=rows[offset : offset + limit])
 
     def DeleteSnapshots(self, params):
         for snap_id in params["SnapshotIds"]:
             if snap_id not in self.snaps:
                 raise ApiError("gone", code="InvalidSnapshotId.NotFound", action="DeleteSnapshots")
             if self.row(self.snaps[snap_id])["SnapshotState"] != "NORMAL":
-                raise ApiError("not normal", code="InvalidSnapshot.NotNormal", action="DeleteSnapshots",
-                               request_id="req-del")
+                raise ApiError(
+                    "not normal", code="InvalidSnapshot.NotNormal", action="DeleteSnapshots", request_id="req-del"
+                )
         for snap_id in params["SnapshotIds"]:
             del self.snaps[snap_id]
         return {}
@@ -320,8 +407,10 @@ class Runner:
         return getattr(self.converger, name)
 
     def outcomes(self, disk_ids):
-        outcomes = OrderedDict((disk_id, Outcome(result, error))
-                               for disk_id, result, error in run_concurrently(self.converger.act, disk_ids))
+        outcomes = OrderedDict(
+            (disk_id, Outcome(result, error))
+            for disk_id, result, error in run_concurrently(self.converger.act, disk_ids)
+        )
         self.converger.finish(outcomes)
         return outcomes
 
@@ -336,6 +425,7 @@ class Runner:
             if error is not None:
                 raise errors.explain(error) if isinstance(error, ApiError) else error
             return outcomes[disk_id].result
+
         return answer_one
 
 
@@ -356,6 +446,7 @@ def api(clock):
 
 # Lookups ----------------------------------------------------------------------------------------------------
 
+
 def test_lookups_are_batched_ten_disks_a_call_and_names_compared_exactly(clock):
     api = FakeCbs(clock, fuzzy_names=True)
     disks = ["disk-%02d" % n for n in range(25)]
@@ -363,12 +454,11 @@ def test_lookups_are_batched_ten_disks_a_call_and_names_compared_exactly(clock):
         api.add(disk_id, "nightly-old")
     api.add("disk-03", "nightly")
     for n in range(301):
-        api.add("disk-other-%d" % n, "nightly-%d" % n)            # a crowded region: batches are cheaper
+        api.add("disk-other-%d" % n, "nightly-%d" % n)  # a crowded region: batches are cheaper
     found = cbs_api.snapshots_of_disks(api, disks, "nightly")
-    calls = [p for a, p in api.log][1:]                             # after the first page that said so
+    calls = [p for a, p in api.log][1:]  # after the first page that said so
     assert len(calls) == 3 and [len(p["Filters"][0]["Values"]) for p in calls] == [10, 10, 5]
-    assert all(p["Filters"][1] == {"Name": "snapshot-name", "Values": ["nightly"]} and p["Limit"] == 100
-               for p in calls)
+    assert all(p["Filters"][1] == {"Name": "snapshot-name", "Values": ["nightly"]} and p["Limit"] == 100 for p in calls)
     assert [s["SnapshotName"] for s in found["disk-03"]] == ["nightly"] and found["disk-04"] == []
 
 
@@ -387,6 +477,7 @@ def test_lookup_by_ids_survives_a_missing_id(api):
 
 
 # present ----------------------------------------------------------------------------------------------------
+
 
 def test_existing_snapshot_is_unchanged_and_nothing_is_created(api, clock):
     snap_id = api.add("disk-1", "nightly")
@@ -417,8 +508,7 @@ def test_create_with_tags_and_deadline_then_wait(clock):
     assert create["Tags"] == [{"Key": "owner", "Value": "dba"}] and create["DiskUsage"] == "DATA_DISK"
     assert create["Deadline"] == checks.format_utc(NOW + 2 * DAY + RETENTION_MARGIN)
     assert result["changed"] and result["state"] == "NORMAL" and result["tags"] == {"owner": "dba"}
-    assert result["diff"] == dict(before={}, after=dict((k, v) for k, v in result.items()
-                                                        if k not in ("changed", "diff")))
+    assert result["diff"] == dict(before={}, after={k: v for k, v in result.items() if k not in ("changed", "diff")})
 
 
 def test_no_wait_reads_the_new_snapshot_back_once(clock):
@@ -430,8 +520,11 @@ def test_no_wait_reads_the_new_snapshot_back_once(clock):
 
 def test_wait_timeout_names_the_snapshot_and_its_progress(clock):
     api = FakeCbs(clock, delay=10000)
-    with pytest.raises(DiskError, match=r"snapshot snap-0001 of disk disk-1 is still CREATING \(42%\) after "
-                                        r"wait_timeout=60s"):
+    with pytest.raises(
+        DiskError,
+        match=r"snapshot snap-0001 of disk disk-1 is still CREATING \(42%\) after "
+        r"wait_timeout=60s",
+    ):
         task(api, clock, wait_timeout=60).converge_one("disk-1")
     assert clock() <= NOW + 61
 
@@ -443,7 +536,7 @@ def test_min_age_reuses_a_recent_snapshot_of_any_name(api, clock):
     reused, fresh = runner.converge_one("disk-1"), runner.converge_one("disk-2")
     assert not reused["changed"] and reused["snapshot_id"] == recent
     assert fresh["changed"] and fresh["snapshot_name"] == "hourly-08"
-    assert "Filters" in api.log[0][1] and len(api.log[0][1]["Filters"]) == 1     # min_age: every name
+    assert "Filters" in api.log[0][1] and len(api.log[0][1]["Filters"]) == 1  # min_age: every name
 
 
 def test_lost_answer_after_apply_is_found_by_name_not_made_twice(api, clock):
@@ -488,8 +581,14 @@ def test_final_errors_are_not_retried_and_are_explained(api, clock):
 
 
 def test_check_mode_plans_without_creating(api, clock):
-    runner = task(api, clock, check_mode=True, disk_ids=["disk-1", "disk-local", "disk-gone"],
-                  deadline="2030-01-01T00:00:00Z", tags={"a": "b"})
+    runner = task(
+        api,
+        clock,
+        check_mode=True,
+        disk_ids=["disk-1", "disk-local", "disk-gone"],
+        deadline="2030-01-01T00:00:00Z",
+        tags={"a": "b"},
+    )
     planned = runner.converge_one("disk-1")
     assert planned["changed"] and planned["snapshot_id"] is None and planned["deadline"] == "2030-01-01T00:00:00+00:00"
     assert planned["is_permanent"] is False and planned["tags"] == {"a": "b"} and planned["diff"]["before"] == {}
@@ -501,6 +600,7 @@ def test_check_mode_plans_without_creating(api, clock):
 
 
 # absent -----------------------------------------------------------------------------------------------------
+
 
 def test_absent_by_name_deletes_every_exact_match(api, clock):
     first, second = api.add("disk-1", "old"), api.add("disk-1", "old", age=120)
@@ -552,23 +652,25 @@ def test_check_mode_deletes_nothing(api, clock):
 
 # Waiting together -------------------------------------------------------------------------------------------
 
+
 def test_the_waiter_reads_every_pending_snapshot_in_one_call_per_poll(clock):
     """Forty snapshots waited for together cost one DescribeSnapshots per poll, not one per snapshot."""
     api = FakeCbs(clock)
-    ids = [api.add("disk-%d" % n, "s", age=0, delay=5 * n) for n in range(40)]      # NORMAL after 0 to 195 s
+    ids = [api.add("disk-%d" % n, "s", age=0, delay=5 * n) for n in range(40)]  # NORMAL after 0 to 195 s
     reads = []
 
     def read(snapshot_ids, until):
         reads.append(snapshot_ids)
-        return dict((snap["SnapshotId"], snap) for snap in cbs_api.snapshots_by_id(api, snapshot_ids, until))
+        return {snap["SnapshotId"]: snap for snap in cbs_api.snapshots_by_id(api, snapshot_ids, until)}
 
     def judge(snap):
         return (READY, "NORMAL", "") if snap["SnapshotState"] == "NORMAL" else (BUSY, "CREATING", "")
-    watches = dict((snap_id, Watch(snap_id, snap_id, NOW + 600, ("wait_timeout", 600))) for snap_id in ids)
+
+    watches = {snap_id: Watch(snap_id, snap_id, NOW + 600, ("wait_timeout", 600)) for snap_id in ids}
     settled = wait_all(api, read, watches, judge)
     assert sorted(settled) == sorted(ids) and all(error is None for _snap, error in settled.values())
     assert len(api.log) == len(reads) <= 30 and reads[0] == sorted(ids)
-    assert all(len(later) <= len(earlier) for earlier, later in zip(reads, reads[1:]))   # settled ones drop out
+    assert all(len(later) <= len(earlier) for earlier, later in zip(reads, reads[1:]))  # settled ones drop out
     assert NOW + 195 <= clock() <= NOW + 195 + POLL_MAX
 
 
@@ -585,6 +687,7 @@ def test_refusals_are_classified_by_the_client(api):
         error = ApiError("x", code=code, kind=given)
         api._judge(action, error)
         return error.kind
+
     assert kind("RequestLimitExceeded.GlobalRegionUinLimitExceeded") == REFUSED
     assert kind("ResourceBusy", "CreateSnapshot") == REFUSED
     assert kind("HTTP429", given=REFUSED) == REFUSED
@@ -595,19 +698,20 @@ def test_refusals_are_classified_by_the_client(api):
 
 # Reading the fewest pages -----------------------------------------------------------------------------------
 
+
 def describe_calls(api):
     return [p for a, p in api.log if a == "DescribeSnapshots"]
 
 
 def test_a_small_region_is_read_in_pages_not_in_batches_of_ten_disks(api):
-    disks = ["disk-%02d" % n for n in range(35)]                 # 4 batches of disk ids
+    disks = ["disk-%02d" % n for n in range(35)]  # 4 batches of disk ids
     for n, disk_id in enumerate(disks):
         api.add(disk_id, "nightly", age=n)
         api.add(disk_id, "other", age=100 + n)
     api.add("disk-elsewhere", "nightly")
     found = cbs_api.snapshots_of_disks(api, disks)
     calls = describe_calls(api)
-    assert [p["Offset"] for p in calls] == [0] and "Filters" not in calls[0]      # 71 snapshots: one page
+    assert [p["Offset"] for p in calls] == [0] and "Filters" not in calls[0]  # 71 snapshots: one page
     assert [len(found[d]) for d in disks] == [2] * 35 and "disk-elsewhere" not in found
     api.log[:] = []
     named = cbs_api.snapshots_of_disks(api, disks, "nightly")
@@ -617,9 +721,9 @@ def test_a_small_region_is_read_in_pages_not_in_batches_of_ten_disks(api):
 
 
 def test_pages_are_read_while_they_are_no_more_than_the_batches(api):
-    disks = ["disk-%02d" % n for n in range(35)]                 # 4 batches
+    disks = ["disk-%02d" % n for n in range(35)]  # 4 batches
     for n in range(350):
-        api.add(disks[n % 35], "s%03d" % n, age=n)              # 4 pages
+        api.add(disks[n % 35], "s%03d" % n, age=n)  # 4 pages
     found = cbs_api.snapshots_of_disks(api, disks)
     assert [p["Offset"] for p in describe_calls(api)] == [0, 100, 200, 300]
     assert sum(len(snaps) for snaps in found.values()) == 350
@@ -627,9 +731,9 @@ def test_pages_are_read_while_they_are_no_more_than_the_batches(api):
 
 
 def test_a_crowded_region_costs_one_page_more_than_the_batches(api):
-    disks = ["disk-%02d" % n for n in range(25)]                 # 3 batches
+    disks = ["disk-%02d" % n for n in range(25)]  # 3 batches
     for n in range(301):
-        api.add("disk-other-%d" % n, "x")                        # 4 pages of the region
+        api.add("disk-other-%d" % n, "x")  # 4 pages of the region
     api.add("disk-07", "mine")
     found = cbs_api.snapshots_of_disks(api, disks)
     calls = describe_calls(api)
@@ -650,7 +754,7 @@ def test_a_snapshot_made_while_paging_is_not_counted_twice(clock):
         def DescribeSnapshots(self, params):
             answer = FakeCbs.DescribeSnapshots(self, params)
             if params["Offset"] == 0:
-                self.add("disk-other", "new", age=0)            # pushes every row one place down
+                self.add("disk-other", "new", age=0)  # pushes every row one place down
             return answer
 
     api = Shifting(clock)
@@ -673,16 +777,21 @@ def add_snap(api, disk_id, name, age, tags=None, state=None):
     return snap_id
 
 
-@pytest.mark.parametrize("overrides, message", [
-    (dict(keep=0, managed_tags=MANAGED), "^keep must be 1 or more"),
-    (dict(keep=3), "^keep needs managed_tags"),
-    (dict(keep=3, managed_tags={}), "^keep needs managed_tags"),
-    (dict(keep=3, managed_tags=MANAGED, state="absent"), "^keep prunes .* state=present"),
-    (dict(managed_tags={"managed-by": 7}), r"^managed_tags\.managed-by must be a string"),
-    (dict(managed_tags=MANAGED, tags={"managed-by": "me"}), r"^managed_tags\.managed-by is 'fleet' but tags"),
-    (dict(disk_ids=None, snapshot_name=None, snapshot_id="snap-1", keep=2, managed_tags=MANAGED),
-     "^keep, managed_tags only apply"),
-])
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        (dict(keep=0, managed_tags=MANAGED), "^keep must be 1 or more"),
+        (dict(keep=3), "^keep needs managed_tags"),
+        (dict(keep=3, managed_tags={}), "^keep needs managed_tags"),
+        (dict(keep=3, managed_tags=MANAGED, state="absent"), "^keep prunes .* state=present"),
+        (dict(managed_tags={"managed-by": 7}), r"^managed_tags\.managed-by must be a string"),
+        (dict(managed_tags=MANAGED, tags={"managed-by": "me"}), r"^managed_tags\.managed-by is 'fleet' but tags"),
+        (
+            dict(disk_ids=None, snapshot_name=None, snapshot_id="snap-1", keep=2, managed_tags=MANAGED),
+            "^keep, managed_tags only apply",
+        ),
+    ],
+)
 def test_retention_options_are_refused_naming_the_option(overrides, message):
     with pytest.raises(ValueError, match=message):
         checks.check_snapshot_request(params(**overrides), NOW)
@@ -708,22 +817,28 @@ def converge_fleet(api, clock, disk_ids, check_mode=False, **overrides):
 
 
 def test_keep_deletes_only_older_managed_snapshots_many_disks_per_call(api, clock):
-    old = dict((disk, [add_snap(api, disk, "day-%d" % day, age=day * DAY, tags=dict(MANAGED, owner="x"))
-                       for day in (1, 2, 3, 4)]) for disk in ("disk-1", "disk-2"))
-    foreign = [add_snap(api, "disk-1", "manual", age=9 * DAY),
-               add_snap(api, "disk-1", "other-job", age=8 * DAY, tags={"managed-by": "someone-else"}),
-               add_snap(api, "disk-2", "day-9", age=9 * DAY, tags={"owner": "x"})]
+    old = {
+        disk: [
+            add_snap(api, disk, "day-%d" % day, age=day * DAY, tags=dict(MANAGED, owner="x")) for day in (1, 2, 3, 4)
+        ]
+        for disk in ("disk-1", "disk-2")
+    }
+    foreign = [
+        add_snap(api, "disk-1", "manual", age=9 * DAY),
+        add_snap(api, "disk-1", "other-job", age=8 * DAY, tags={"managed-by": "someone-else"}),
+        add_snap(api, "disk-2", "day-9", age=9 * DAY, tags={"owner": "x"}),
+    ]
     answer = converge_fleet(api, clock, ["disk-1", "disk-2"], keep=3)
     for disk in ("disk-1", "disk-2"):
         result = answer[disk]
         assert result["changed"] and result["snapshot_name"] == "nightly"
-        assert [s["snapshot_id"] for s in result["pruned"]] == old[disk][2:]           # 1 new + 2 newest old
+        assert [s["snapshot_id"] for s in result["pruned"]] == old[disk][2:]  # 1 new + 2 newest old
         assert result["diff"]["before"]["managed_snapshots"] == old[disk]
         assert result["diff"]["after"]["managed_snapshots"] == [result["snapshot_id"]] + old[disk][:2]
     (delete,) = [p for a, p in api.log if a == "DeleteSnapshots"]
     assert sorted(delete["SnapshotIds"]) == sorted(old["disk-1"][2:] + old["disk-2"][2:])
     assert all(snap_id in api.snaps for snap_id in foreign)
-    assert api.actions()[-1] == "DeleteSnapshots"          # pruning read nothing more
+    assert api.actions()[-1] == "DeleteSnapshots"  # pruning read nothing more
     assert len([p for p in describe_calls(api) if "Filters" in p]) == 1  # one lookup; the rest read new ones back
 
 
@@ -740,7 +855,7 @@ def test_a_converged_fleet_is_unchanged_and_deletes_nothing(api, clock):
 def test_the_returned_snapshot_is_never_pruned_and_odd_states_are_left(api, clock):
     add_snap(api, "disk-1", "later", age=60, tags=MANAGED)
     add_snap(api, "disk-1", "later-still", age=30, tags=MANAGED)
-    named = add_snap(api, "disk-1", "nightly", age=DAY, tags=MANAGED)             # older than keep allows
+    named = add_snap(api, "disk-1", "nightly", age=DAY, tags=MANAGED)  # older than keep allows
     stuck = add_snap(api, "disk-1", "stuck", age=2 * DAY, tags=MANAGED, state="CREATING")
     gone = add_snap(api, "disk-1", "old", age=3 * DAY, tags=MANAGED)
     result = converge_fleet(api, clock, ["disk-1"], keep=1)["disk-1"]
@@ -772,11 +887,11 @@ def test_check_mode_lists_what_keep_would_delete_and_deletes_nothing(api, clock)
 
 
 def test_one_disks_refusal_fails_only_that_disk(api, clock):
-    doomed = dict((disk, add_snap(api, disk, "old", age=DAY, tags=MANAGED)) for disk in ("disk-1", "disk-2", "disk-3"))
+    doomed = {disk: add_snap(api, disk, "old", age=DAY, tags=MANAGED) for disk in ("disk-1", "disk-2", "disk-3")}
     for disk in doomed:
         add_snap(api, disk, "nightly", age=60, tags=MANAGED)
     runner = task(api, clock, disk_ids=list(doomed), managed_tags=MANAGED, keep=1)
-    api.snaps[doomed["disk-2"]]["fixed"] = "CREATING"        # changed after the lookup: refused as a batch
+    api.snaps[doomed["disk-2"]]["fixed"] = "CREATING"  # changed after the lookup: refused as a batch
     answer_one = runner.converge_all(list(doomed))
     assert answer_one("disk-1")["pruned"][0]["snapshot_id"] == doomed["disk-1"]
     assert answer_one("disk-3")["pruned"][0]["snapshot_id"] == doomed["disk-3"]
@@ -795,6 +910,7 @@ def test_deletions_are_packed_a_hundred_ids_a_call():
 
 # Waiting for a fleet together -------------------------------------------------------------------------------
 
+
 def fleet_answers(runner, disk_ids):
     answer_one = runner.converge_all(disk_ids)
     answers = {}
@@ -810,23 +926,26 @@ def test_a_fleet_creates_everything_first_then_waits_for_all_together(clock):
     api = FakeCbs(clock, delay=30)
     disks = ["disk-%03d" % n for n in range(250)]
     answers = fleet_answers(task(api, clock, disk_ids=disks), disks)
-    assert all(a["changed"] and a["state"] == "NORMAL" and a["diff"]["after"]["snapshot_id"] == a["snapshot_id"]
-               for a in answers.values())
+    assert all(
+        a["changed"] and a["state"] == "NORMAL" and a["diff"]["after"]["snapshot_id"] == a["snapshot_id"]
+        for a in answers.values()
+    )
     actions = api.actions()
     creates = [i for i, a in enumerate(actions) if a == "CreateSnapshot"]
     polls = [p for a, p in api.log if a == "DescribeSnapshots" and "SnapshotIds" in p]
-    assert len(creates) == 250 and creates[-1] < actions.index("DescribeSnapshots", 1)   # no wait between creates
+    assert len(creates) == 250 and creates[-1] < actions.index("DescribeSnapshots", 1)  # no wait between creates
     assert all(len(p["SnapshotIds"]) <= 100 for p in polls)
     assert len(polls) <= 3 * 8, "each round of polls covers every snapshot, 100 a call"
     assert NOW + 30 <= clock() <= NOW + 30 + POLL_MAX + 1
 
 
 def test_a_snapshot_still_creating_at_wait_timeout_fails_only_its_disk(api, clock):
-    api.add("disk-2", "nightly", age=0, delay=10000)                 # found CREATING, waited for, never ends
+    api.add("disk-2", "nightly", age=0, delay=10000)  # found CREATING, waited for, never ends
     answers = fleet_answers(task(api, clock, disk_ids=["disk-1", "disk-2"], wait_timeout=60), ["disk-1", "disk-2"])
     assert answers["disk-1"]["changed"] and answers["disk-1"]["state"] == "NORMAL"
     assert isinstance(answers["disk-2"], DiskError) and "still CREATING (42%) after wait_timeout=60s" in str(
-        answers["disk-2"])
+        answers["disk-2"]
+    )
     assert NOW + 60 <= clock() <= NOW + 61 + POLL_MAX
 
 

@@ -23,13 +23,19 @@ from ansible_collections.snapshield.cloud.plugins.modules import cbs_snapshot, u
 from tests.emulator import Emulator
 
 ZONE = "cn-bj2-02"
-MUTATING = ("CreateSnapshotService", "UpgradeUSnapBackupRange", "DeleteSnapshotService", "CreateSnapshot",
-            "DeleteSnapshots", "ModifySnapshotAttribute")
+MUTATING = (
+    "CreateSnapshotService",
+    "UpgradeUSnapBackupRange",
+    "DeleteSnapshotService",
+    "CreateSnapshot",
+    "DeleteSnapshots",
+    "ModifySnapshotAttribute",
+)
 MANAGED = {"managed-by": "fault-test"}
 
 # How the faulted action was sent: (outcome, applied) per call, in order.
 SENT = {
-    ("lose", "after_apply"): [("lost", True)],                  # looked up, found applied: not sent again
+    ("lose", "after_apply"): [("lost", True)],  # looked up, found applied: not sent again
     ("lose", "before_apply"): [("lost", False), ("ok", True)],  # looked up, not applied: sent again
     ("http_status", 503): [("faulted", False), ("ok", True)],
     ("throttle", True): [("throttled", False), ("ok", True)],
@@ -57,11 +63,19 @@ def fresh(emu):
 def run(emu, module, args):
     creds = emu.credentials
     if module is usnap_service:
-        auth = dict(public_key=creds["ucloud_public_key"], private_key=creds["ucloud_private_key"], region="cn-bj2",
-                    base_url=emu.url)
+        auth = dict(
+            public_key=creds["ucloud_public_key"],
+            private_key=creds["ucloud_private_key"],
+            region="cn-bj2",
+            base_url=emu.url,
+        )
     else:
-        auth = dict(secret_id=creds["tencent_secret_id"], secret_key=creds["tencent_secret_key"],
-                    region="ap-guangzhou", endpoint=emu.url)
+        auth = dict(
+            secret_id=creds["tencent_secret_id"],
+            secret_key=creds["tencent_secret_key"],
+            region="ap-guangzhou",
+            endpoint=emu.url,
+        )
     out = io.StringIO()
     with patch_module_args(dict(auth, **args)), contextlib.redirect_stdout(out):
         with pytest.raises(SystemExit) as ended:
@@ -95,17 +109,20 @@ def services(emu, disk_id):
 
 
 def snapshots(emu, disk_id, name=None):
-    return [snap for snap in emu.dump_state()["snapshots"]
-            if snap["disk_id"] == disk_id and name in (None, snap["name"])]
+    return [
+        snap for snap in emu.dump_state()["snapshots"] if snap["disk_id"] == disk_id and name in (None, snap["name"])
+    ]
 
 
 # USnap ----------------------------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("fault", LOSS_COVERED_ELSEWHERE, ids=fault_id)
 def test_create_service(fresh, fault):
     disk = fresh.seed(zone=ZONE)["disks"][0]
-    result, again = faulted_then_again(fresh, usnap_service, dict(disk_id=disk, zone=ZONE, backup_mode="Ultimate"),
-                                       "CreateSnapshotService", fault)
+    result, again = faulted_then_again(
+        fresh, usnap_service, dict(disk_id=disk, zone=ZONE, backup_mode="Ultimate"), "CreateSnapshotService", fault
+    )
     [service] = services(fresh, disk)
     assert service["mode"] == "Ultimate" and result["service"]["service_id"] == service["id"]
     assert again["service"]["service_id"] == service["id"]
@@ -119,7 +136,11 @@ def test_upgrade_service(fresh, fault):
     result, _again = faulted_then_again(fresh, usnap_service, args, "UpgradeUSnapBackupRange", fault)
     [after] = services(fresh, disk)
     assert after["id"] == before["id"] and (after["mode"], after["journal"], after["hour"], after["day"]) == (
-        "Custom", 24, 48, 10)
+        "Custom",
+        24,
+        48,
+        10,
+    )
     service = result["service"]
     assert (service["backup_mode"], service["journal"], service["hour"], service["day"]) == ("Custom", 24, 48, 10)
     assert not sent(fresh, "CreateSnapshotService")
@@ -130,19 +151,22 @@ def test_delete_service(fresh, fault):
     disk = fresh.seed(zone=ZONE, service=dict(mode="Ultimate"))["disks"][0]
     other = fresh.seed(zone=ZONE, service=dict(mode="Base"))["disks"][0]
     [service] = services(fresh, disk)
-    result, _again = faulted_then_again(fresh, usnap_service, dict(disk_id=disk, zone=ZONE, state="absent"),
-                                        "DeleteSnapshotService", fault)
+    result, _again = faulted_then_again(
+        fresh, usnap_service, dict(disk_id=disk, zone=ZONE, state="absent"), "DeleteSnapshotService", fault
+    )
     assert services(fresh, disk) == [] and len(services(fresh, other)) == 1
     assert result["results"][0]["service_id"] == service["id"]
 
 
 # CBS ------------------------------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("fault", LOSS_COVERED_ELSEWHERE, ids=fault_id)
 def test_create_snapshot(fresh, fault):
     disk = fresh.seed(cloud="tencent", snapshot_ability=True, encrypted=False)["disks"][0]
-    result, again = faulted_then_again(fresh, cbs_snapshot, dict(disk_id=disk, snapshot_name="nightly"),
-                                       "CreateSnapshot", fault)
+    result, again = faulted_then_again(
+        fresh, cbs_snapshot, dict(disk_id=disk, snapshot_name="nightly"), "CreateSnapshot", fault
+    )
     [snap] = snapshots(fresh, disk, "nightly")
     assert result["snapshot"]["snapshot_id"] == snap["id"] == again["snapshot"]["snapshot_id"]
     assert result["snapshot"]["state"] == "NORMAL"
@@ -150,11 +174,13 @@ def test_create_snapshot(fresh, fault):
 
 @pytest.mark.parametrize("fault", FAULTS, ids=fault_id)
 def test_delete_snapshots(fresh, fault):
-    seeded = fresh.seed(cloud="tencent", snapshots=[dict(name="old", age=7200), dict(name="old", age=3600),
-                                                    dict(name="kept", age=60)])
+    seeded = fresh.seed(
+        cloud="tencent", snapshots=[dict(name="old", age=7200), dict(name="old", age=3600), dict(name="kept", age=60)]
+    )
     disk = seeded["disks"][0]
-    result, _again = faulted_then_again(fresh, cbs_snapshot, dict(disk_id=disk, snapshot_name="old", state="absent"),
-                                        "DeleteSnapshots", fault)
+    result, _again = faulted_then_again(
+        fresh, cbs_snapshot, dict(disk_id=disk, snapshot_name="old", state="absent"), "DeleteSnapshots", fault
+    )
     assert [snap["name"] for snap in snapshots(fresh, disk)] == ["kept"]
     assert sorted(snap["snapshot_id"] for snap in result["results"][0]["deleted"]) == sorted(seeded["snapshots"][:2])
 
@@ -162,10 +188,15 @@ def test_delete_snapshots(fresh, fault):
 @pytest.mark.parametrize("fault", FAULTS, ids=fault_id)
 def test_prune_with_keep(fresh, fault):
     """keep=2: the new snapshot and the newest old one stay; the two older managed ones go, the unmanaged one stays."""
-    seeded = fresh.seed(cloud="tencent", snapshots=[dict(name="day-1", tags=MANAGED, age=3 * 86400),
-                                                    dict(name="day-2", tags=MANAGED, age=2 * 86400),
-                                                    dict(name="day-3", tags=MANAGED, age=86400),
-                                                    dict(name="manual", age=4 * 86400)])
+    seeded = fresh.seed(
+        cloud="tencent",
+        snapshots=[
+            dict(name="day-1", tags=MANAGED, age=3 * 86400),
+            dict(name="day-2", tags=MANAGED, age=2 * 86400),
+            dict(name="day-3", tags=MANAGED, age=86400),
+            dict(name="manual", age=4 * 86400),
+        ],
+    )
     disk = seeded["disks"][0]
     args = dict(disk_id=disk, snapshot_name="day-4", managed_tags=MANAGED, keep=2)
     result, again = faulted_then_again(fresh, cbs_snapshot, args, "DeleteSnapshots", fault)

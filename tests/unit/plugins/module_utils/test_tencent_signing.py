@@ -4,7 +4,6 @@
 
 import hashlib
 import json
-
 from unittest import mock
 
 import pytest
@@ -27,20 +26,35 @@ BODY = b'{"Limit": 1, "Filters": [{"Values": ["\\u672a\\u547d\\u540d"], "Name": 
 
 def test_published_canonical_request():
     canonical = tc3.canonical_request(HOST, BODY)
-    assert hashlib.sha256(canonical.encode()).hexdigest() == \
-        "5ffe6a04c0664d6b969fab9a13bdab201d63ee709638e2749d62a09ca18d7031"
+    assert (
+        hashlib.sha256(canonical.encode()).hexdigest()
+        == "5ffe6a04c0664d6b969fab9a13bdab201d63ee709638e2749d62a09ca18d7031"
+    )
 
 
-@pytest.mark.parametrize("secret_key, expected", [
-    ("Gu5t9xGARNpq86cd98joQYCN3EXAMPLE", "72e494ea809ad7a8c8f7a4507b9bddcbaa8e581f516e8da2f66e2c5a96525168"),
-    ("Gu5t9xGARNpq86cd98joQYCN3*******", "2230eefd229f582d8b1b891af7107b91597240707d778ab3738f756258d7652c"),
-])
+@pytest.mark.parametrize(
+    "secret_key, expected",
+    [
+        ("Gu5t9xGARNpq86cd98joQYCN3EXAMPLE", "72e494ea809ad7a8c8f7a4507b9bddcbaa8e581f516e8da2f66e2c5a96525168"),
+        ("Gu5t9xGARNpq86cd98joQYCN3*******", "2230eefd229f582d8b1b891af7107b91597240707d778ab3738f756258d7652c"),
+    ],
+)
 def test_published_signature(secret_key, expected):
-    headers = tc3.signed_headers("AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE", secret_key, HOST, "DescribeInstances",
-                                 "ap-guangzhou", TIMESTAMP, BODY, service="cvm", version="2017-03-12")
+    headers = tc3.signed_headers(
+        "AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE",
+        secret_key,
+        HOST,
+        "DescribeInstances",
+        "ap-guangzhou",
+        TIMESTAMP,
+        BODY,
+        service="cvm",
+        version="2017-03-12",
+    )
     assert headers["Authorization"] == (
         "TC3-HMAC-SHA256 Credential=AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE/2019-02-25/cvm/tc3_request, "
-        "SignedHeaders=content-type;host, Signature=" + expected)
+        "SignedHeaders=content-type;host, Signature=" + expected
+    )
     assert headers["Content-Type"] == "application/json; charset=utf-8"
     assert headers["X-TC-Timestamp"] == "1551113065"
     assert headers["X-TC-Action"] == "DescribeInstances"
@@ -49,8 +63,17 @@ def test_published_signature(secret_key, expected):
 
 
 def test_optional_headers():
-    headers = tc3.signed_headers("id", "key", "cbs.tencentcloudapi.com", "CreateSnapshot", "ap-guangzhou",
-                                 TIMESTAMP, b"{}", token="tok", language="en-US")
+    headers = tc3.signed_headers(
+        "id",
+        "key",
+        "cbs.tencentcloudapi.com",
+        "CreateSnapshot",
+        "ap-guangzhou",
+        TIMESTAMP,
+        b"{}",
+        token="tok",
+        language="en-US",
+    )
     assert headers["X-TC-Token"] == "tok"
     assert headers["X-TC-Language"] == "en-US"
     assert headers["X-TC-Version"] == "2017-03-12"
@@ -70,14 +93,19 @@ json_values = st.recursive(
 
 
 @settings(max_examples=300, deadline=None)
-@given(body=st.dictionaries(st.text(), json_values, max_size=6), secret_key=st.text(),
-       timestamp=st.integers(min_value=0, max_value=4102444800), service=st.sampled_from(["cbs", "cvm"]),
-       ensure_ascii=st.booleans())
+@given(
+    body=st.dictionaries(st.text(), json_values, max_size=6),
+    secret_key=st.text(),
+    timestamp=st.integers(min_value=0, max_value=4102444800),
+    service=st.sampled_from(["cbs", "cvm"]),
+    ensure_ascii=st.booleans(),
+)
 def test_matches_official_hmac_chain(body, secret_key, timestamp, service, ensure_ascii):
     payload = json.dumps(body, ensure_ascii=ensure_ascii).encode("utf-8")
     canonical = tc3.canonical_request("cbs.tencentcloudapi.com", payload)
-    expected = Sign.sign_tc3(secret_key, tc3.utc_date(timestamp), service,
-                             tc3.string_to_sign(timestamp, service, canonical))
+    expected = Sign.sign_tc3(
+        secret_key, tc3.utc_date(timestamp), service, tc3.string_to_sign(timestamp, service, canonical)
+    )
     assert tc3.signature(secret_key, timestamp, service, canonical) == expected
 
 
@@ -95,15 +123,39 @@ ids = st.text(alphabet=st.characters(min_codepoint=33, max_codepoint=126), min_s
 
 
 @settings(max_examples=200, deadline=None)
-@given(body=st.dictionaries(st.text(), json_values, max_size=6), secret_id=ids, secret_key=ids,
-       token=st.none() | ids, region=st.sampled_from(["ap-guangzhou", "ap-shanghai-fsi", "na-siliconvalley"]),
-       language=st.sampled_from(["en-US", "zh-CN"]), timestamp=st.integers(min_value=0, max_value=4102444800),
-       action=st.sampled_from(["CreateSnapshot", "DescribeSnapshots", "DeleteSnapshots"]))
+@given(
+    body=st.dictionaries(st.text(), json_values, max_size=6),
+    secret_id=ids,
+    secret_key=ids,
+    token=st.none() | ids,
+    region=st.sampled_from(["ap-guangzhou", "ap-shanghai-fsi", "na-siliconvalley"]),
+    language=st.sampled_from(["en-US", "zh-CN"]),
+    timestamp=st.integers(min_value=0, max_value=4102444800),
+    action=st.sampled_from(["CreateSnapshot", "DescribeSnapshots", "DeleteSnapshots"]),
+)
 def test_matches_official_sdk_request(body, secret_id, secret_key, token, region, language, timestamp, action):
     reference = sdk_signed_request(secret_id, secret_key, token, region, language, timestamp, action, body)
-    headers = tc3.signed_headers(secret_id, secret_key, reference.header["Host"], action, region, timestamp,
-                                 reference.data, token=token, language=language,
-                                 content_type=reference.header["Content-Type"])
-    for name in ("Authorization", "Content-Type", "Host", "X-TC-Action", "X-TC-Version", "X-TC-Timestamp",
-                 "X-TC-Region", "X-TC-Token", "X-TC-Language"):
+    headers = tc3.signed_headers(
+        secret_id,
+        secret_key,
+        reference.header["Host"],
+        action,
+        region,
+        timestamp,
+        reference.data,
+        token=token,
+        language=language,
+        content_type=reference.header["Content-Type"],
+    )
+    for name in (
+        "Authorization",
+        "Content-Type",
+        "Host",
+        "X-TC-Action",
+        "X-TC-Version",
+        "X-TC-Timestamp",
+        "X-TC-Region",
+        "X-TC-Token",
+        "X-TC-Language",
+    ):
         assert headers.get(name) == reference.header.get(name), name

@@ -22,20 +22,23 @@ if REPO not in sys.path:
 
 from tests.emulator import Emulator  # noqa: E402
 
-TIMESTAMP = 1700000000      # 2023-11-14T22:13:20Z
+TIMESTAMP = 1700000000  # 2023-11-14T22:13:20Z
 SECRET_KEY = "sk-0123456789abcdef"
 
 
-@pytest.mark.parametrize("region, endpoint, url", [
-    ("ap-guangzhou", None, "https://cbs.tencentcloudapi.com/"),
-    ("ap-singapore", "cbs.intl.tencentcloudapi.com", "https://cbs.intl.tencentcloudapi.com/"),
-    ("ap-shanghai-fsi", None, "https://cbs.ap-shanghai-fsi.tencentcloudapi.com/"),
-    ("ap-beijing-fsi", None, "https://cbs.ap-beijing-fsi.tencentcloudapi.com/"),
-    ("ap-shanghai-fsi", "cbs.intl.tencentcloudapi.com", "https://cbs.intl.tencentcloudapi.com/"),
-    ("ap-guangzhou", "http://127.0.0.1:8080", "http://127.0.0.1:8080"),
-    ("ap-guangzhou", "https://proxy.example.com/cbs/", "https://proxy.example.com/cbs/"),
-    (None, None, "https://cbs.tencentcloudapi.com/"),
-])
+@pytest.mark.parametrize(
+    "region, endpoint, url",
+    [
+        ("ap-guangzhou", None, "https://cbs.tencentcloudapi.com/"),
+        ("ap-singapore", "cbs.intl.tencentcloudapi.com", "https://cbs.intl.tencentcloudapi.com/"),
+        ("ap-shanghai-fsi", None, "https://cbs.ap-shanghai-fsi.tencentcloudapi.com/"),
+        ("ap-beijing-fsi", None, "https://cbs.ap-beijing-fsi.tencentcloudapi.com/"),
+        ("ap-shanghai-fsi", "cbs.intl.tencentcloudapi.com", "https://cbs.intl.tencentcloudapi.com/"),
+        ("ap-guangzhou", "http://127.0.0.1:8080", "http://127.0.0.1:8080"),
+        ("ap-guangzhou", "https://proxy.example.com/cbs/", "https://proxy.example.com/cbs/"),
+        (None, None, "https://cbs.tencentcloudapi.com/"),
+    ],
+)
 def test_endpoint_selection(region, endpoint, url):
     assert endpoint_url(region, endpoint) == url
 
@@ -51,6 +54,7 @@ class Response:
 def raising(exc):
     def fail():
         raise exc
+
     return fail
 
 
@@ -70,25 +74,34 @@ class Session:
 def client(session, **kwargs):
     kwargs.setdefault("region", "ap-guangzhou")
     kwargs.setdefault("clock", lambda: TIMESTAMP)
-    return TencentCloudClient("AKIDexample", SECRET_KEY, session=session, sleep=lambda seconds: None,
-                              rate_limit=0, **kwargs)
+    return TencentCloudClient(
+        "AKIDexample", SECRET_KEY, session=session, sleep=lambda seconds: None, rate_limit=0, **kwargs
+    )
 
 
 def reference_signature(post, secret_key):
     """The signature rebuilt from what was sent, with the official SDK's HMAC chain (not the collection's)."""
     headers = post["headers"]
     canonical = "POST\n/\n\ncontent-type:%s\nhost:%s\n\ncontent-type;host\n%s" % (
-        headers["Content-Type"], headers["Host"], hashlib.sha256(post["data"]).hexdigest())
+        headers["Content-Type"],
+        headers["Host"],
+        hashlib.sha256(post["data"]).hexdigest(),
+    )
     to_sign = "TC3-HMAC-SHA256\n%s\n2023-11-14/cbs/tc3_request\n%s" % (
-        headers["X-TC-Timestamp"], hashlib.sha256(canonical.encode()).hexdigest())
+        headers["X-TC-Timestamp"],
+        hashlib.sha256(canonical.encode()).hexdigest(),
+    )
     return Sign.sign_tc3(secret_key, "2023-11-14", "cbs", to_sign)
 
 
-@pytest.mark.parametrize("region, endpoint, host", [
-    ("ap-guangzhou", None, "cbs.tencentcloudapi.com"),
-    ("ap-shanghai-fsi", None, "cbs.ap-shanghai-fsi.tencentcloudapi.com"),
-    ("ap-singapore", "cbs.intl.tencentcloudapi.com", "cbs.intl.tencentcloudapi.com"),
-])
+@pytest.mark.parametrize(
+    "region, endpoint, host",
+    [
+        ("ap-guangzhou", None, "cbs.tencentcloudapi.com"),
+        ("ap-shanghai-fsi", None, "cbs.ap-shanghai-fsi.tencentcloudapi.com"),
+        ("ap-singapore", "cbs.intl.tencentcloudapi.com", "cbs.intl.tencentcloudapi.com"),
+    ],
+)
 def test_a_request_is_signed_for_the_host_it_goes_to(region, endpoint, host):
     session = Session(Response({"Response": {"TotalCount": 0, "SnapshotSet": [], "RequestId": "r"}}))
     answer = client(session, region=region, endpoint=endpoint).call("DescribeSnapshots", {"Limit": 100})
@@ -102,7 +115,8 @@ def test_a_request_is_signed_for_the_host_it_goes_to(region, endpoint, host):
     assert "X-TC-Token" not in headers
     assert headers["Authorization"] == (
         "TC3-HMAC-SHA256 Credential=AKIDexample/2023-11-14/cbs/tc3_request, SignedHeaders=content-type;host, "
-        "Signature=%s" % reference_signature(post, SECRET_KEY))
+        "Signature=%s" % reference_signature(post, SECRET_KEY)
+    )
     assert SECRET_KEY not in json.dumps(dict(headers, data=post["data"].decode()))
 
 
@@ -113,22 +127,32 @@ def test_temporary_credentials_send_the_token():
 
 
 def test_an_api_error_carries_code_action_and_request_id():
-    session = Session(Response({"Response": {"Error": {"Code": "InvalidDiskId.NotFound", "Message": "no disk"},
-                                             "RequestId": "req-7"}}))
+    session = Session(
+        Response(
+            {"Response": {"Error": {"Code": "InvalidDiskId.NotFound", "Message": "no disk"}, "RequestId": "req-7"}}
+        )
+    )
     with pytest.raises(ApiError) as caught:
         client(session).call("CreateSnapshot", {"DiskId": "disk-x"})
     error = caught.value
     assert (error.code, error.action, error.request_id, error.ambiguous) == (
-        "InvalidDiskId.NotFound", "CreateSnapshot", "req-7", False)
+        "InvalidDiskId.NotFound",
+        "CreateSnapshot",
+        "req-7",
+        False,
+    )
     assert str(error) == "CreateSnapshot failed with InvalidDiskId.NotFound: no disk (request id req-7)"
 
 
-@pytest.mark.parametrize("failure", [
-    raising(requests.exceptions.ReadTimeout("read timed out")),
-    raising(requests.exceptions.ConnectionError("Connection aborted.")),
-    Response({}, status=502),
-    Response({"Response": {"Error": {"Code": "InternalError", "Message": "oops"}, "RequestId": "r"}}),
-])
+@pytest.mark.parametrize(
+    "failure",
+    [
+        raising(requests.exceptions.ReadTimeout("read timed out")),
+        raising(requests.exceptions.ConnectionError("Connection aborted.")),
+        Response({}, status=502),
+        Response({"Response": {"Error": {"Code": "InternalError", "Message": "oops"}, "RequestId": "r"}}),
+    ],
+)
 def test_a_lost_create_is_ambiguous_and_never_resent(failure):
     session = Session(failure)
     with pytest.raises(ApiError) as caught:
@@ -139,10 +163,10 @@ def test_a_lost_create_is_ambiguous_and_never_resent(failure):
 def test_reads_are_retried_after_a_lost_answer_and_refusals_are_retried_for_creates():
     session = Session(raising(requests.exceptions.ReadTimeout("slow")), Response({}, status=503))
     assert client(session).call("DescribeSnapshots", {})["RequestId"] == "req-ok" and len(session.posts) == 3
-    busy = Response({"Response": {"Error": {"Code": "InvalidDisk.SnapshotCreating", "Message": "busy"},
-                                  "RequestId": "r"}})
-    throttled = Response({"Response": {"Error": {"Code": "RequestLimitExceeded", "Message": "slow"},
-                                       "RequestId": "r"}})
+    busy = Response(
+        {"Response": {"Error": {"Code": "InvalidDisk.SnapshotCreating", "Message": "busy"}, "RequestId": "r"}}
+    )
+    throttled = Response({"Response": {"Error": {"Code": "RequestLimitExceeded", "Message": "slow"}, "RequestId": "r"}})
     session = Session(busy, throttled)
     ticks = iter(range(TIMESTAMP, TIMESTAMP + 100, 7))
     client(session, clock=lambda: next(ticks)).call("CreateSnapshot", {})
@@ -155,12 +179,18 @@ def test_reads_are_retried_after_a_lost_answer_and_refusals_are_retried_for_crea
 def test_against_the_emulator_with_temporary_credentials():
     with Emulator(2, snapshot_delay=0) as emu:
         creds = emu.credentials
-        good = TencentCloudClient(creds["tencent_temp_id"], creds["tencent_temp_key"], "ap-guangzhou",
-                                  security_token=creds["tencent_token"], endpoint=emu.url)
+        good = TencentCloudClient(
+            creds["tencent_temp_id"],
+            creds["tencent_temp_key"],
+            "ap-guangzhou",
+            security_token=creds["tencent_token"],
+            endpoint=emu.url,
+        )
         disks = list(paginate(good, "DescribeDisks", "DiskSet"))
         assert len(disks) == 2
-        tokenless = TencentCloudClient(creds["tencent_temp_id"], creds["tencent_temp_key"], "ap-guangzhou",
-                                       endpoint=emu.url, retries=0)
+        tokenless = TencentCloudClient(
+            creds["tencent_temp_id"], creds["tencent_temp_key"], "ap-guangzhou", endpoint=emu.url, retries=0
+        )
         with pytest.raises(ApiError) as caught:
             tokenless.call("DescribeDisks", {})
         assert caught.value.code == "AuthFailure.TokenFailure" and caught.value.request_id
@@ -171,9 +201,18 @@ def test_against_the_emulator_with_temporary_credentials():
 
 class Module:
     def __init__(self, **params):
-        self.params = dict(secret_id="AKID", secret_key="sk", security_token=None, region="ap-shanghai-fsi",
-                           endpoint=None, validate_certs=True, timeout=30, connect_timeout=10, retries=6,
-                           rate_limit=20.0)
+        self.params = dict(
+            secret_id="AKID",
+            secret_key="sk",
+            security_token=None,
+            region="ap-shanghai-fsi",
+            endpoint=None,
+            validate_certs=True,
+            timeout=30,
+            connect_timeout=10,
+            retries=6,
+            rate_limit=20.0,
+        )
         self.params.update(params)
 
     def fail_json(self, **kwargs):

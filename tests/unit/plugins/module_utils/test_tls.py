@@ -49,16 +49,22 @@ def https_emu(tmp_path_factory):
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(x509.oid.NameOID.COMMON_NAME, "127.0.0.1")])
     now = datetime.datetime.now(datetime.timezone.utc)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(x509.random_serial_number())
-            .not_valid_before(now - datetime.timedelta(minutes=5)).not_valid_after(now + datetime.timedelta(days=1))
-            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-                           critical=False)
-            .sign(key, hashes.SHA256()))
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+        .sign(key, hashes.SHA256())
+    )
     folder = tmp_path_factory.mktemp("tls")
     (folder / "cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    (folder / "key.pem").write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                                       serialization.NoEncryption()))
+    (folder / "key.pem").write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(str(folder / "cert.pem"), str(folder / "key.pem"))
     with Emulator(disks=2, snapshot_delay=0, rate_limit=0, ssl_context=context) as emulator:
@@ -69,10 +75,18 @@ def https_emu(tmp_path_factory):
 def auth(emu, module):
     creds = emu.credentials
     if module in (usnap_service, usnap_service_info):
-        return dict(public_key=creds["ucloud_public_key"], private_key=creds["ucloud_private_key"], region="cn-bj2",
-                    base_url=emu.url)
-    return dict(secret_id=creds["tencent_secret_id"], secret_key=creds["tencent_secret_key"], region="ap-guangzhou",
-                endpoint=emu.url)
+        return dict(
+            public_key=creds["ucloud_public_key"],
+            private_key=creds["ucloud_private_key"],
+            region="cn-bj2",
+            base_url=emu.url,
+        )
+    return dict(
+        secret_id=creds["tencent_secret_id"],
+        secret_key=creds["tencent_secret_key"],
+        region="ap-guangzhou",
+        endpoint=emu.url,
+    )
 
 
 def run(module, args):
@@ -105,7 +119,7 @@ def test_a_self_signed_certificate_fails_clearly_by_default(https_emu, module, a
     secrets = [value for key, value in https_emu.credentials.items() if "key" in key and "public" not in key]
     for leak in secrets + ["Signature", "TC3-HMAC-SHA256", "Authorization"]:
         assert leak not in out
-    assert https_emu.calls()["log"] == []      # the handshake failed: no request reached the API
+    assert https_emu.calls()["log"] == []  # the handshake failed: no request reached the API
 
 
 @pytest.mark.filterwarnings("ignore:Unverified HTTPS request")
@@ -119,8 +133,14 @@ def test_validate_certs_false_works(https_emu, module, args):
 
 def test_a_rejected_certificate_is_not_retried(https_emu):
     creds = https_emu.credentials
-    client = UCloudClient(creds["ucloud_public_key"], creds["ucloud_private_key"], "cn-bj2", base_url=https_emu.url,
-                          retries=6, sleep=pytest.fail)
+    client = UCloudClient(
+        creds["ucloud_public_key"],
+        creds["ucloud_private_key"],
+        "cn-bj2",
+        base_url=https_emu.url,
+        retries=6,
+        sleep=pytest.fail,
+    )
     with pytest.raises(ApiError) as raised:
         client.call("DescribeUDisk", dict(Zone="cn-bj2-02"))
     assert raised.value.code == "CertificateError" and client.stats == dict(calls=1, retries=0)

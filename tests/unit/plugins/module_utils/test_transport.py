@@ -9,12 +9,8 @@ import requests
 from conftest import FakeResponse, ScriptedSession
 
 from ansible_collections.snapshield.cloud.plugins.module_utils._lookup import paginate
-from ansible_collections.snapshield.cloud.plugins.module_utils.transport import (
-    ApiError,
-    RateLimiter,
-    backoff_delay,
-)
 from ansible_collections.snapshield.cloud.plugins.module_utils.tencentcloud import TencentCloudClient
+from ansible_collections.snapshield.cloud.plugins.module_utils.transport import ApiError, RateLimiter, backoff_delay
 from ansible_collections.snapshield.cloud.plugins.module_utils.ucloud import UCloudClient
 
 
@@ -27,8 +23,7 @@ def retcode(code, message="m"):
 
 
 def client(session, sleeps, retries=3):
-    return UCloudClient("pub", "priv", "cn-bj2", session=session, sleep=sleeps.append, retries=retries,
-                        rate_limit=0)
+    return UCloudClient("pub", "priv", "cn-bj2", session=session, sleep=sleeps.append, retries=retries, rate_limit=0)
 
 
 def test_read_only_call_is_retried_after_transient_failures(sleeps):
@@ -39,11 +34,13 @@ def test_read_only_call_is_retried_after_transient_failures(sleeps):
 
 def test_every_attempt_is_signed_again(sleeps):
     clock = iter([1700000000, 1700000007])
-    throttled = FakeResponse(body={"Response": {"Error": {"Code": "RequestLimitExceeded", "Message": "slow down"},
-                                                "RequestId": "r1"}})
+    throttled = FakeResponse(
+        body={"Response": {"Error": {"Code": "RequestLimitExceeded", "Message": "slow down"}, "RequestId": "r1"}}
+    )
     session = ScriptedSession(throttled, FakeResponse(body={"Response": {"SnapshotId": "snap-1", "RequestId": "r2"}}))
-    tencent = TencentCloudClient("id", "key", "ap-guangzhou", session=session, sleep=sleeps.append, rate_limit=0,
-                                 clock=lambda: next(clock))
+    tencent = TencentCloudClient(
+        "id", "key", "ap-guangzhou", session=session, sleep=sleeps.append, rate_limit=0, clock=lambda: next(clock)
+    )
     assert tencent.call("CreateSnapshot", dict(DiskId="disk-1"))["SnapshotId"] == "snap-1"
     first, second = (r["headers"] for r in session.requests)
     assert (first["X-TC-Timestamp"], second["X-TC-Timestamp"]) == ("1700000000", "1700000007")
@@ -56,12 +53,15 @@ def test_mutating_call_is_retried_only_after_a_refusal(sleeps):
     assert len(session.requests) == 3
 
 
-@pytest.mark.parametrize("failure", [
-    requests.exceptions.ReadTimeout("slow"),
-    requests.exceptions.ConnectionError("Connection aborted. RemoteDisconnected"),
-    FakeResponse(502),
-    retcode(110, "gateway timeout"),
-])
+@pytest.mark.parametrize(
+    "failure",
+    [
+        requests.exceptions.ReadTimeout("slow"),
+        requests.exceptions.ConnectionError("Connection aborted. RemoteDisconnected"),
+        FakeResponse(502),
+        retcode(110, "gateway timeout"),
+    ],
+)
 def test_mutating_call_is_never_resent_after_a_lost_answer(failure, sleeps):
     session = ScriptedSession(failure, ok())
     with pytest.raises(ApiError) as caught:
@@ -81,8 +81,12 @@ def test_final_error_carries_code_action_and_request_id(sleeps):
     with pytest.raises(ApiError) as caught:
         client(session, sleeps).call("DescribeUSnapBackupRange", dict(VDiskId="bsm-x"))
     error = caught.value
-    assert (error.code, error.action, error.request_id, error.ambiguous) == (17041, "DescribeUSnapBackupRange",
-                                                                             "req-err", False)
+    assert (error.code, error.action, error.request_id, error.ambiguous) == (
+        17041,
+        "DescribeUSnapBackupRange",
+        "req-err",
+        False,
+    )
     assert str(error) == "DescribeUSnapBackupRange failed with 17041: UDisk does not exist (request id req-err)"
     assert len(session.requests) == 1
 
@@ -113,7 +117,7 @@ def test_rate_limiter_spaces_calls_per_action():
         clock[0] += seconds
 
     limiter = RateLimiter(20, clock=lambda: clock[0], sleep=sleep)
-    for call in range(3):
+    for _call in range(3):
         limiter.acquire("CreateSnapshot")
     limiter.acquire("DescribeSnapshots")
     assert waits == [0.051, 0.051]
@@ -131,7 +135,8 @@ def test_clients_default_to_each_actions_published_limit():
 def test_a_given_rate_limit_applies_to_every_action(rate_limit, interval):
     tencent = TencentCloudClient("id", "key", "ap-guangzhou", rate_limit=rate_limit)
     assert [tencent.rate_limiter.interval(action) for action in ("DescribeDisks", "CreateSnapshot")] == [
-        pytest.approx(interval)] * 2
+        pytest.approx(interval)
+    ] * 2
 
 
 def test_rate_limiter_never_admits_more_than_the_rate_in_any_second():
@@ -142,7 +147,7 @@ def test_rate_limiter_never_admits_more_than_the_rate_in_any_second():
         clock[0] += seconds
 
     limiter = RateLimiter(20, clock=lambda: clock[0], sleep=sleep)
-    for call in range(200):
+    for _call in range(200):
         limiter.acquire("DescribeUSnapBackupRange")
         sent.append(clock[0])
     # Even with 10 ms of jitter on arrival, no one-second window holds more than 20 calls.
@@ -150,8 +155,9 @@ def test_rate_limiter_never_admits_more_than_the_rate_in_any_second():
 
 
 def test_paging_reads_every_page(sleeps):
-    pages = [ok(DataSet=[{"Id": i} for i in range(start, min(start + 100, 250))], TotalCount=250)
-             for start in (0, 100, 200)]
+    pages = [
+        ok(DataSet=[{"Id": i} for i in range(start, min(start + 100, 250))], TotalCount=250) for start in (0, 100, 200)
+    ]
     session = ScriptedSession(*pages)
     items = list(paginate(client(session, sleeps), "DescribeUDisk", "DataSet", dict(Zone="cn-bj2-02")))
     assert [item["Id"] for item in items] == list(range(250))
@@ -161,11 +167,18 @@ def test_paging_reads_every_page(sleeps):
 
 def test_ucloud_request_form(sleeps):
     session = ScriptedSession(ok())
-    UCloudClient("pub", "priv", "cn-bj2", project_id="org-1", base_url="https://gw.example", session=session,
-                 sleep=sleeps.append).call("DescribeUDisk", dict(UDiskId=["a", "b"], IsBoot=False))
+    UCloudClient(
+        "pub", "priv", "cn-bj2", project_id="org-1", base_url="https://gw.example", session=session, sleep=sleeps.append
+    ).call("DescribeUDisk", dict(UDiskId=["a", "b"], IsBoot=False))
     sent = session.requests[0]
     assert sent["url"] == "https://gw.example"
     assert {k: v for k, v in sent["data"].items() if k != "Signature"} == {
-        "Action": "DescribeUDisk", "Region": "cn-bj2", "ProjectId": "org-1", "PublicKey": "pub",
-        "UDiskId.0": "a", "UDiskId.1": "b", "IsBoot": "false"}
+        "Action": "DescribeUDisk",
+        "Region": "cn-bj2",
+        "ProjectId": "org-1",
+        "PublicKey": "pub",
+        "UDiskId.0": "a",
+        "UDiskId.1": "b",
+        "IsBoot": "false",
+    }
     assert "priv" not in repr(sent)

@@ -6,9 +6,9 @@ import pytest
 
 from ansible_collections.snapshield.cloud.plugins.module_utils._concurrency import OncePerKey, run_concurrently
 from ansible_collections.snapshield.cloud.plugins.module_utils.transport import DiskError
+from ansible_collections.snapshield.cloud.plugins.module_utils.ucloud import UCloudClient
 from ansible_collections.snapshield.cloud.plugins.module_utils.usnap.checks import check_service_request
 from ansible_collections.snapshield.cloud.plugins.module_utils.usnap.service import ServiceConverger
-from ansible_collections.snapshield.cloud.plugins.module_utils.ucloud import UCloudClient
 from tests.emulator import Emulator
 
 ZONE = "cn-bj2-02"
@@ -32,8 +32,9 @@ def emu():
 def client(emu):
     emu.reset()
     creds = emu.credentials
-    return UCloudClient(creds["ucloud_public_key"], creds["ucloud_private_key"], "cn-bj2", base_url=emu.url,
-                        rate_limit=0, retries=1)
+    return UCloudClient(
+        creds["ucloud_public_key"], creds["ucloud_private_key"], "cn-bj2", base_url=emu.url, rate_limit=0, retries=1
+    )
 
 
 def protected_disk(emu, **service):
@@ -52,8 +53,9 @@ def actions(emu, name):
     return [(e["outcome"], e["applied"]) for e in emu.calls()["log"] if e["action"] == name]
 
 
-@pytest.mark.parametrize("lose, sent", [("after_apply", [("lost", True)]),
-                                        ("before_apply", [("lost", False), ("ok", True)])])
+@pytest.mark.parametrize(
+    "lose, sent", [("after_apply", [("lost", True)]), ("before_apply", [("lost", False), ("ok", True)])]
+)
 def test_lost_upgrade_answer_is_reread(emu, client, lose, sent):
     disk = protected_disk(emu)
     emu.clear_calls()
@@ -61,11 +63,12 @@ def test_lost_upgrade_answer_is_reread(emu, client, lose, sent):
     result = converger(client, [disk], backup_mode="Ultimate")(disk)
     assert result["changed"] and result["backup_mode"] == "Ultimate"
     assert actions(emu, "UpgradeUSnapBackupRange") == sent
-    assert [e["action"] for e in emu.calls()["log"]].count("DescribeUDisk") == 0    # size from the service row
+    assert [e["action"] for e in emu.calls()["log"]].count("DescribeUDisk") == 0  # size from the service row
 
 
-@pytest.mark.parametrize("lose, sent", [("after_apply", [("lost", True)]),
-                                        ("before_apply", [("lost", False), ("ok", True)])])
+@pytest.mark.parametrize(
+    "lose, sent", [("after_apply", [("lost", True)]), ("before_apply", [("lost", False), ("ok", True)])]
+)
 def test_lost_delete_answer_is_reread(emu, client, lose, sent):
     disk = protected_disk(emu)
     emu.set_faults(action="DeleteSnapshotService", lose=lose)
@@ -110,7 +113,7 @@ def test_check_mode_fleet_reads_sizes_in_pages(emu, client):
 
 
 def test_check_mode_fleet_prices_each_size_once_when_worked_concurrently(emu, client):
-    fleet = emu.seed(count=24, zone=ZONE)["disks"]   # 6 sizes, 4 disks each
+    fleet = emu.seed(count=24, zone=ZONE)["disks"]  # 6 sizes, 4 disks each
     emu.clear_calls()
     converge_one = converger(client, fleet, FakeModule(check_mode=True), backup_mode="Ultimate")
     outcomes = run_concurrently(converge_one, fleet)

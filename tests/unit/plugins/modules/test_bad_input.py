@@ -35,19 +35,42 @@ from ansible_collections.snapshield.cloud.plugins.modules import (
 )
 from tests.emulator import Emulator
 
-EXAMPLES_PER_OPTION = 12               # per option; about 1,100 module runs in all
-HUGE = 20000                # ids in the "huge list" cases
-MAX_TIMEOUT = 3600          # documented maxima (connection fragment, cbs_snapshot)
+EXAMPLES_PER_OPTION = 12  # per option; about 1,100 module runs in all
+HUGE = 20000  # ids in the "huge list" cases
+MAX_TIMEOUT = 3600  # documented maxima (connection fragment, cbs_snapshot)
 MAX_RETENTION_DAYS = 36500
-MAX_NUMBER = 2 ** 31 - 1
+MAX_NUMBER = 2**31 - 1
 
 UCLOUD = ("usnap_service", "usnap_price", "usnap_service_info", "ucloud_disk_info")
-MODULES = dict((module.__name__.rsplit(".", 1)[-1], module) for module in (
-    usnap_service, usnap_price, usnap_service_info, ucloud_disk_info, cbs_snapshot, cbs_snapshot_info, cbs_disk_info))
-ALIASES = {("usnap_service", "business_group"): ["tag"], ("ucloud_disk_info", "business_group"): ["tag"],
-           ("ucloud_disk_info", "disk_name"): ["name"], ("usnap_price", "disk_size"): ["size"]}
-ALIASES.update(((name, "disk_ids"), ["disk_id"]) for name in (
-    "usnap_service", "usnap_service_info", "ucloud_disk_info", "cbs_snapshot", "cbs_snapshot_info", "cbs_disk_info"))
+MODULES = {
+    module.__name__.rsplit(".", 1)[-1]: module
+    for module in (
+        usnap_service,
+        usnap_price,
+        usnap_service_info,
+        ucloud_disk_info,
+        cbs_snapshot,
+        cbs_snapshot_info,
+        cbs_disk_info,
+    )
+}
+ALIASES = {
+    ("usnap_service", "business_group"): ["tag"],
+    ("ucloud_disk_info", "business_group"): ["tag"],
+    ("ucloud_disk_info", "disk_name"): ["name"],
+    ("usnap_price", "disk_size"): ["size"],
+}
+ALIASES.update(
+    ((name, "disk_ids"), ["disk_id"])
+    for name in (
+        "usnap_service",
+        "usnap_service_info",
+        "ucloud_disk_info",
+        "cbs_snapshot",
+        "cbs_snapshot_info",
+        "cbs_disk_info",
+    )
+)
 
 
 @pytest.fixture(scope="module")
@@ -59,10 +82,18 @@ def emu():
 def auth(emu, name):
     creds = emu.credentials
     if name in UCLOUD:
-        return dict(public_key=creds["ucloud_public_key"], private_key=creds["ucloud_private_key"], region="cn-bj2",
-                    base_url=emu.url)
-    return dict(secret_id=creds["tencent_secret_id"], secret_key=creds["tencent_secret_key"], region="ap-guangzhou",
-                endpoint=emu.url)
+        return dict(
+            public_key=creds["ucloud_public_key"],
+            private_key=creds["ucloud_private_key"],
+            region="cn-bj2",
+            base_url=emu.url,
+        )
+    return dict(
+        secret_id=creds["tencent_secret_id"],
+        secret_key=creds["tencent_secret_key"],
+        region="ap-guangzhou",
+        endpoint=emu.url,
+    )
 
 
 def run(emu, name, args):
@@ -91,31 +122,37 @@ def assert_refused(emu, name, option, args):
 
 # Strategies of invalid values ---------------------------------------------------------------------------------
 
+
 def _refused_by(convert):
     """Values that AnsibleModule itself cannot convert with ``convert``."""
+
     def refused(value):
         try:
             convert(value)
         except TypeError:
             return True
-        except ArithmeticError:     # ansible-core's check_type_int: see test_an_int_option_given_... below
+        except ArithmeticError:  # ansible-core's check_type_int: see test_an_int_option_given_... below
             return False
         return False
+
     return refused
 
 
 TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=12)
 BLANK = st.text(" \t\n\r\u00a0\u2003", max_size=4)
-JUNK = st.one_of(st.lists(st.integers(), max_size=3),
-                 st.dictionaries(st.text("abc", max_size=3), st.integers(), max_size=2))
+JUNK = st.one_of(
+    st.lists(st.integers(), max_size=3), st.dictionaries(st.text("abc", max_size=3), st.integers(), max_size=2)
+)
 NOT_INT = st.one_of(
     st.booleans(),
     st.floats(allow_infinity=False).filter(lambda value: math.isnan(value) or value != int(value)),
     st.one_of(TEXT, JUNK).filter(_refused_by(check_type_int)),
 )
 NOT_FLOAT = st.one_of(TEXT.filter(_refused_by(check_type_float)), JUNK)
-NOT_BOOL = st.one_of(st.integers().filter(lambda value: value not in (0, 1)),
-                     TEXT.filter(lambda text: text.lower().strip() not in BOOLEANS))
+NOT_BOOL = st.one_of(
+    st.integers().filter(lambda value: value not in (0, 1)),
+    TEXT.filter(lambda text: text.lower().strip() not in BOOLEANS),
+)
 
 
 def counted(low=1, high=MAX_NUMBER):
@@ -139,10 +176,11 @@ def id_lists(valid="disk-%d"):
     ids = st.lists(st.integers(0, 999).map(lambda n: valid % n), max_size=5, unique=True)
     return st.one_of(
         st.just([]),
-        st.tuples(ids, BLANK, st.integers(0, 5)).map(lambda t: t[0][:t[2]] + [t[1]] + t[0][t[2]:]),
+        st.tuples(ids, BLANK, st.integers(0, 5)).map(lambda t: t[0][: t[2]] + [t[1]] + t[0][t[2] :]),
         ids.filter(bool).flatmap(lambda good: st.sampled_from(good).map(lambda dup: good + [" %s " % dup])),
-        st.lists(st.text("ab", max_size=2), min_size=2, max_size=4).map(",".join).filter(
-            lambda text: any(not part.strip() for part in text.split(","))),
+        st.lists(st.text("ab", max_size=2), min_size=2, max_size=4)
+        .map(",".join)
+        .filter(lambda text: any(not part.strip() for part in text.split(","))),
         st.dictionaries(st.text("ab", min_size=1, max_size=2), st.text("ab", max_size=2), min_size=1, max_size=2),
     )
 
@@ -154,10 +192,21 @@ TAGS = st.one_of(
     st.floats(allow_nan=False, allow_infinity=False),
     TEXT.filter(lambda text: "=" not in text and "{" not in text),
     st.dictionaries(TAG_KEY, st.text(max_size=3), max_size=2).flatmap(
-        lambda good: BLANK.map(lambda key: dict(good, **{key: "value"}))),
-    st.dictionaries(TAG_KEY, st.one_of(st.integers(), st.booleans(), st.none(), st.lists(st.text(max_size=2)),
-                                       st.dictionaries(st.text(max_size=2), st.text(max_size=2)),
-                                       st.floats(allow_nan=False, allow_infinity=False)), min_size=1, max_size=3),
+        lambda good: BLANK.map(lambda key: dict(good, **{key: "value"}))
+    ),
+    st.dictionaries(
+        TAG_KEY,
+        st.one_of(
+            st.integers(),
+            st.booleans(),
+            st.none(),
+            st.lists(st.text(max_size=2)),
+            st.dictionaries(st.text(max_size=2), st.text(max_size=2)),
+            st.floats(allow_nan=False, allow_infinity=False),
+        ),
+        min_size=1,
+        max_size=3,
+    ),
     st.builds(lambda size: {"k" * size: "v"}, st.integers(128, 300)),
     st.builds(lambda size: {"key": "v" * size}, st.integers(256, 600)),
 ).filter(lambda value: not isinstance(value, str) or _refused_by(check_type_dict)(value))
@@ -174,10 +223,12 @@ def deadlines():
     return st.one_of(
         st.text(st.characters(blacklist_categories=("Cs", "Nd")), max_size=20),
         st.builds("{:04d}-{:02d}-{:02d}".format, st.integers(2030, 2099), st.integers(13, 99), st.integers(1, 28)),
-        st.builds("{:04d}-{:02d}-{:02d}T12:00:00Z".format, st.integers(2030, 2099), st.integers(1, 12),
-                  st.integers(32, 99)),
-        st.builds(_too_soon, st.datetimes(datetime(1971, 1, 1), now + timedelta(hours=23)),
-                  st.integers(-23 * 60, 23 * 60)),
+        st.builds(
+            "{:04d}-{:02d}-{:02d}T12:00:00Z".format, st.integers(2030, 2099), st.integers(1, 12), st.integers(32, 99)
+        ),
+        st.builds(
+            _too_soon, st.datetimes(datetime(1971, 1, 1), now + timedelta(hours=23)), st.integers(-23 * 60, 23 * 60)
+        ),
         st.integers(),
     )
 
@@ -185,22 +236,32 @@ def deadlines():
 # The cases: module, option, the other options, invalid values, and a valid value (OMIT: leave the option out) ----
 
 OMIT = object()
-SNAPSHOT_ID = "snap-fuzz0001"       # seeded by test_a_valid_value_reaches_the_emulator
+SNAPSHOT_ID = "snap-fuzz0001"  # seeded by test_a_valid_value_reaches_the_emulator
 U_DISK = dict(disk_ids=["bsm-emu00001"], zone="cn-bj2-02")
 CUSTOM = dict(U_DISK, backup_mode="Custom", journal=12, hour=24, day=5)
 PRICE = dict(zone="cn-bj2-02", disk_size=100)
 SNAP = dict(disk_ids=["disk-emu00001"], snapshot_name="nightly")
 KEEP = dict(SNAP, managed_tags={"managed-by": "test"}, keep=2)
-BASES = dict(usnap_service=U_DISK, usnap_price=PRICE, usnap_service_info=dict(zone="cn-bj2-02"), ucloud_disk_info={},
-             cbs_snapshot=SNAP, cbs_snapshot_info={}, cbs_disk_info={})
+BASES = dict(
+    usnap_service=U_DISK,
+    usnap_price=PRICE,
+    usnap_service_info=dict(zone="cn-bj2-02"),
+    ucloud_disk_info={},
+    cbs_snapshot=SNAP,
+    cbs_snapshot_info={},
+    cbs_disk_info={},
+)
 ALL_STATES = ("NORMAL", "CREATING", "ROLLBACKING", "COPYING_FROM_REMOTE", "CHECKING_COPIED", "TORECYCLE")
 
 CONNECTION = [
     ("timeout", counted(1, MAX_TIMEOUT), MAX_TIMEOUT),
     ("connect_timeout", counted(1, MAX_TIMEOUT), 1),
     ("retries", counted(0, None), 0),
-    ("rate_limit", st.one_of(NOT_FLOAT, st.floats(max_value=-1e-9),
-                             st.sampled_from([float("nan"), float("inf"), float("-inf")])), 0),
+    (
+        "rate_limit",
+        st.one_of(NOT_FLOAT, st.floats(max_value=-1e-9), st.sampled_from([float("nan"), float("inf"), float("-inf")])),
+        0,
+    ),
     ("validate_certs", NOT_BOOL, "no"),
 ]
 
@@ -212,52 +273,64 @@ PLAN = [
     ("journal", CUSTOM, NOT_INT, 12),
     ("hour", CUSTOM, NOT_INT, 24),
     ("day", CUSTOM, NOT_INT, 5),
-    ("journal", U_DISK, st.integers(), OMIT),           # only with backup_mode=Custom
+    ("journal", U_DISK, st.integers(), OMIT),  # only with backup_mode=Custom
     ("charge_type", U_DISK, not_one_of("Year", "Month", "Dynamic", "Yearly", "Monthly"), "Yearly"),
     ("quantity", U_DISK, counted(1, None), 3),
 ]
 
-CASES = [("usnap_service",) + case for case in PLAN] + [
-    ("usnap_service", "disk_ids", U_DISK, id_lists("bsm-emu%05d"), "bsm-emu00001, bsm-emu00003"),
-    ("usnap_service", "zone", U_DISK, BLANK, "cn-bj2-02"),
-    ("usnap_service", "state", U_DISK, not_one_of("present", "absent"), "absent"),
-    ("usnap_service", "business_group", U_DISK, BLANK, "db"),
-    ("usnap_service", "coupon_id", U_DISK, BLANK, "coupon-1"),
-] + [("usnap_price", option, dict(PRICE, **dict((k, v) for k, v in base.items() if k not in U_DISK)), values, good)
-     for option, base, values, good in PLAN] + [
-    ("usnap_price", "disk_size", PRICE, counted(1, None), 1),
-    ("usnap_price", "disk_id", dict(zone="cn-bj2-02"), BLANK, "bsm-emu00001"),
-    ("usnap_price", "zone", PRICE, BLANK, "cn-bj2-03"),
-    ("usnap_service_info", "zone", dict(zone="cn-bj2-02"), BLANK, "cn-bj2-03"),
-    ("usnap_service_info", "disk_ids", dict(zone="cn-bj2-02"), id_lists("bsm-emu%05d"), ["bsm-emu00001"]),
-    ("ucloud_disk_info", "zone", {}, BLANK, "cn-bj2-02"),
-    ("ucloud_disk_info", "disk_ids", {}, id_lists("bsm-emu%05d"), "bsm-emu00001"),
-    ("ucloud_disk_info", "business_group", {}, BLANK, "web"),
-    ("ucloud_disk_info", "disk_name", {}, BLANK, "emu-udisk-00001"),
-    ("cbs_snapshot", "disk_ids", SNAP, id_lists("disk-emu%05d"), ["disk-emu00002", "disk-emu00003"]),
-    ("cbs_snapshot", "snapshot_name", SNAP, st.one_of(BLANK, st.text(min_size=61, max_size=200)), "n" * 60),
-    ("cbs_snapshot", "state", SNAP, not_one_of("present", "absent"), "absent"),
-    ("cbs_snapshot", "snapshot_id", {}, BLANK, SNAPSHOT_ID),
-    ("cbs_snapshot", "deadline", SNAP, deadlines(), "2099-01-01T08:00:00+08:00"),
-    ("cbs_snapshot", "retention_days", SNAP, counted(1, MAX_RETENTION_DAYS), MAX_RETENTION_DAYS),
-    ("cbs_snapshot", "tags", SNAP, TAGS, {"owner": "dba", "empty": ""}),
-    ("cbs_snapshot", "disk_usage", SNAP, not_one_of("SYSTEM_DISK", "DATA_DISK"), "DATA_DISK"),
-    ("cbs_snapshot", "disk_backup_id", SNAP, BLANK, OMIT),
-    ("cbs_snapshot", "min_age", SNAP, counted(), MAX_NUMBER),
-    ("cbs_snapshot", "managed_tags", KEEP, st.one_of(TAGS, st.just({})), {"fleet": "nightly"}),
-    ("cbs_snapshot", "keep", KEEP, counted(), MAX_NUMBER),
-    ("cbs_snapshot", "wait", SNAP, NOT_BOOL, "false"),
-    ("cbs_snapshot", "wait_timeout", SNAP, counted(), MAX_NUMBER),
-    ("cbs_snapshot_info", "snapshot_ids", {}, id_lists("snap-%08d"), [SNAPSHOT_ID]),
-    ("cbs_snapshot_info", "disk_ids", {}, id_lists("disk-emu%05d"), "disk-emu00001"),
-    ("cbs_snapshot_info", "snapshot_name", {}, st.one_of(BLANK, st.text(min_size=61, max_size=200)), "n" * 60),
-    ("cbs_snapshot_info", "snapshot_state", {}, not_one_of(*ALL_STATES), "NORMAL"),
-    ("cbs_disk_info", "disk_ids", {}, id_lists("disk-emu%05d"), ["disk-emu00001"]),
-    ("cbs_disk_info", "zone", {}, BLANK, "ap-guangzhou-3"),
-    ("cbs_disk_info", "disk_name", {}, BLANK, "emu-cbs-00001"),
-    ("cbs_disk_info", "disk_usage", {}, not_one_of("SYSTEM_DISK", "DATA_DISK"), "SYSTEM_DISK"),
-    ("cbs_disk_info", "tags", {}, TAGS, {"env": "prod"}),
-] + [(name, option, base, values, good) for name, base in sorted(BASES.items()) for option, values, good in CONNECTION]
+CASES = (
+    [("usnap_service",) + case for case in PLAN]
+    + [
+        ("usnap_service", "disk_ids", U_DISK, id_lists("bsm-emu%05d"), "bsm-emu00001, bsm-emu00003"),
+        ("usnap_service", "zone", U_DISK, BLANK, "cn-bj2-02"),
+        ("usnap_service", "state", U_DISK, not_one_of("present", "absent"), "absent"),
+        ("usnap_service", "business_group", U_DISK, BLANK, "db"),
+        ("usnap_service", "coupon_id", U_DISK, BLANK, "coupon-1"),
+    ]
+    + [
+        ("usnap_price", option, dict(PRICE, **{k: v for k, v in base.items() if k not in U_DISK}), values, good)
+        for option, base, values, good in PLAN
+    ]
+    + [
+        ("usnap_price", "disk_size", PRICE, counted(1, None), 1),
+        ("usnap_price", "disk_id", dict(zone="cn-bj2-02"), BLANK, "bsm-emu00001"),
+        ("usnap_price", "zone", PRICE, BLANK, "cn-bj2-03"),
+        ("usnap_service_info", "zone", dict(zone="cn-bj2-02"), BLANK, "cn-bj2-03"),
+        ("usnap_service_info", "disk_ids", dict(zone="cn-bj2-02"), id_lists("bsm-emu%05d"), ["bsm-emu00001"]),
+        ("ucloud_disk_info", "zone", {}, BLANK, "cn-bj2-02"),
+        ("ucloud_disk_info", "disk_ids", {}, id_lists("bsm-emu%05d"), "bsm-emu00001"),
+        ("ucloud_disk_info", "business_group", {}, BLANK, "web"),
+        ("ucloud_disk_info", "disk_name", {}, BLANK, "emu-udisk-00001"),
+        ("cbs_snapshot", "disk_ids", SNAP, id_lists("disk-emu%05d"), ["disk-emu00002", "disk-emu00003"]),
+        ("cbs_snapshot", "snapshot_name", SNAP, st.one_of(BLANK, st.text(min_size=61, max_size=200)), "n" * 60),
+        ("cbs_snapshot", "state", SNAP, not_one_of("present", "absent"), "absent"),
+        ("cbs_snapshot", "snapshot_id", {}, BLANK, SNAPSHOT_ID),
+        ("cbs_snapshot", "deadline", SNAP, deadlines(), "2099-01-01T08:00:00+08:00"),
+        ("cbs_snapshot", "retention_days", SNAP, counted(1, MAX_RETENTION_DAYS), MAX_RETENTION_DAYS),
+        ("cbs_snapshot", "tags", SNAP, TAGS, {"owner": "dba", "empty": ""}),
+        ("cbs_snapshot", "disk_usage", SNAP, not_one_of("SYSTEM_DISK", "DATA_DISK"), "DATA_DISK"),
+        ("cbs_snapshot", "disk_backup_id", SNAP, BLANK, OMIT),
+        ("cbs_snapshot", "min_age", SNAP, counted(), MAX_NUMBER),
+        ("cbs_snapshot", "managed_tags", KEEP, st.one_of(TAGS, st.just({})), {"fleet": "nightly"}),
+        ("cbs_snapshot", "keep", KEEP, counted(), MAX_NUMBER),
+        ("cbs_snapshot", "wait", SNAP, NOT_BOOL, "false"),
+        ("cbs_snapshot", "wait_timeout", SNAP, counted(), MAX_NUMBER),
+        ("cbs_snapshot_info", "snapshot_ids", {}, id_lists("snap-%08d"), [SNAPSHOT_ID]),
+        ("cbs_snapshot_info", "disk_ids", {}, id_lists("disk-emu%05d"), "disk-emu00001"),
+        ("cbs_snapshot_info", "snapshot_name", {}, st.one_of(BLANK, st.text(min_size=61, max_size=200)), "n" * 60),
+        ("cbs_snapshot_info", "snapshot_state", {}, not_one_of(*ALL_STATES), "NORMAL"),
+        ("cbs_disk_info", "disk_ids", {}, id_lists("disk-emu%05d"), ["disk-emu00001"]),
+        ("cbs_disk_info", "zone", {}, BLANK, "ap-guangzhou-3"),
+        ("cbs_disk_info", "disk_name", {}, BLANK, "emu-cbs-00001"),
+        ("cbs_disk_info", "disk_usage", {}, not_one_of("SYSTEM_DISK", "DATA_DISK"), "SYSTEM_DISK"),
+        ("cbs_disk_info", "tags", {}, TAGS, {"env": "prod"}),
+    ]
+    + [
+        (name, option, base, values, good)
+        for name, base in sorted(BASES.items())
+        for option, values, good in CONNECTION
+    ]
+)
 IDS = ["%s-%s-%d" % (case[0], case[1], n) for n, case in enumerate(CASES)]
 
 
@@ -267,8 +340,10 @@ class _Spec(Exception):
 
 def argument_spec(module):
     """The options a module declares, read by stopping its main() at AnsibleModule()."""
+
     def capture(argument_spec, **_kwargs):
         raise _Spec(argument_spec)
+
     with mock.patch.object(_module, "AnsibleModule", capture), pytest.raises(_Spec) as stopped:
         module.main()
     return stopped.value.args[0]
@@ -277,8 +352,17 @@ def argument_spec(module):
 @pytest.mark.parametrize("name", sorted(MODULES))
 def test_every_option_has_a_case(name):
     """A new option without invalid values here fails this test (auth options are the secrets tests' business)."""
-    auth_options = {"public_key", "private_key", "region", "project_id", "base_url",
-                    "secret_id", "secret_key", "security_token", "endpoint"}
+    auth_options = {
+        "public_key",
+        "private_key",
+        "region",
+        "project_id",
+        "base_url",
+        "secret_id",
+        "secret_key",
+        "security_token",
+        "endpoint",
+    }
     covered = {case[1] for case in CASES if case[0] == name}
     assert set(argument_spec(MODULES[name])) - auth_options == covered
 
@@ -304,10 +388,15 @@ def test_a_valid_value_reaches_the_emulator(emu, name, option, base, values, goo
 
 # Huge lists: no cap on their length (a fleet is read in pages), but one bad id among 20,000 still fails fast.
 
-LISTS = [("usnap_service", "disk_ids", U_DISK), ("usnap_service_info", "disk_ids", dict(zone="cn-bj2-02")),
-         ("ucloud_disk_info", "disk_ids", {}), ("cbs_snapshot", "disk_ids", SNAP),
-         ("cbs_snapshot_info", "snapshot_ids", {}), ("cbs_snapshot_info", "disk_ids", {}),
-         ("cbs_disk_info", "disk_ids", {})]
+LISTS = [
+    ("usnap_service", "disk_ids", U_DISK),
+    ("usnap_service_info", "disk_ids", dict(zone="cn-bj2-02")),
+    ("ucloud_disk_info", "disk_ids", {}),
+    ("cbs_snapshot", "disk_ids", SNAP),
+    ("cbs_snapshot_info", "snapshot_ids", {}),
+    ("cbs_snapshot_info", "disk_ids", {}),
+    ("cbs_disk_info", "disk_ids", {}),
+]
 
 
 @pytest.mark.parametrize("flaw", ["blank", "duplicate"])

@@ -33,8 +33,12 @@ def emu():
 def auth(emu):
     emu.reset()
     creds = emu.credentials
-    return dict(secret_id=creds["tencent_secret_id"], secret_key=creds["tencent_secret_key"], region="ap-guangzhou",
-                endpoint=emu.url)
+    return dict(
+        secret_id=creds["tencent_secret_id"],
+        secret_key=creds["tencent_secret_key"],
+        region="ap-guangzhou",
+        endpoint=emu.url,
+    )
 
 
 def run(module, args, capsys):
@@ -44,13 +48,16 @@ def run(module, args, capsys):
     return ended.value.code, json.loads(capsys.readouterr().out)
 
 
-@pytest.mark.parametrize("args, option", [
-    (dict(disk_id="disk-1", snapshot_name="n", deadline="2001-01-01T00:00:00Z"), "deadline"),
-    (dict(disk_id="disk-1", snapshot_name="n", tags={"a": 1}), "tags.a"),
-    (dict(disk_id="disk-1", snapshot_name="n" * 61), "snapshot_name"),
-    (dict(disk_id="disk-1", snapshot_name="n", wait_timeout=0), "wait_timeout"),
-    (dict(snapshot_name="n"), "disk_ids, snapshot_id"),
-])
+@pytest.mark.parametrize(
+    "args, option",
+    [
+        (dict(disk_id="disk-1", snapshot_name="n", deadline="2001-01-01T00:00:00Z"), "deadline"),
+        (dict(disk_id="disk-1", snapshot_name="n", tags={"a": 1}), "tags.a"),
+        (dict(disk_id="disk-1", snapshot_name="n" * 61), "snapshot_name"),
+        (dict(disk_id="disk-1", snapshot_name="n", wait_timeout=0), "wait_timeout"),
+        (dict(snapshot_name="n"), "disk_ids, snapshot_id"),
+    ],
+)
 def test_bad_input_fails_before_a_client_exists(args, option, capsys):
     with mock.patch.object(cbs_snapshot.tencentcloud, "client") as make_client:
         code, out = run(cbs_snapshot, dict(args, secret_id="id", secret_key="key", region="ap-guangzhou"), capsys)
@@ -66,8 +73,14 @@ def test_bad_tags_of_disk_info_fail_before_a_client_exists(capsys):
 
 
 def test_check_and_diff_mode_change_nothing(emu, auth, capsys):
-    args = dict(auth, disk_id=["disk-emu00001", "disk-emu00002"], snapshot_name="planned", retention_days=2,
-                _ansible_check_mode=True, _ansible_diff=True)
+    args = dict(
+        auth,
+        disk_id=["disk-emu00001", "disk-emu00002"],
+        snapshot_name="planned",
+        retention_days=2,
+        _ansible_check_mode=True,
+        _ansible_diff=True,
+    )
     code, out = run(cbs_snapshot, args, capsys)
     assert code == 0 and out["changed"] and [d["before"] for d in out["diff"]] == [{}, {}]
     assert [d["after"]["disk_id"] for d in out["diff"]] == ["disk-emu00001", "disk-emu00002"]
@@ -80,7 +93,7 @@ def test_create_then_find_it_with_the_info_module(emu, auth, capsys):
     assert code == 0 and out["changed"] and out["snapshot"]["state"] == "NORMAL" and "diff" not in out
     code, found = run(cbs_snapshot_info, dict(auth, disk_ids=["disk-emu00003"]), capsys)
     assert code == 0 and not found["changed"]
-    assert found["snapshots"] == [dict((k, v) for k, v in out["snapshot"].items() if k != "changed")]
+    assert found["snapshots"] == [{k: v for k, v in out["snapshot"].items() if k != "changed"}]
 
 
 def documented_keys(module, key):
