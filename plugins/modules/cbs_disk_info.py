@@ -138,7 +138,7 @@ disks:
 from ansible_collections.snapshield.cloud.plugins.module_utils import tencentcloud
 from ansible_collections.snapshield.cloud.plugins.module_utils._module import CloudModule
 from ansible_collections.snapshield.cloud.plugins.module_utils.cbs import api
-from ansible_collections.snapshield.cloud.plugins.module_utils.cbs.checks import DISK_USAGES, check_disk_query
+from ansible_collections.snapshield.cloud.plugins.module_utils.cbs.checks import DISK_USAGES, check_disk_listing_request
 from ansible_collections.snapshield.cloud.plugins.module_utils.cbs.errors import explain
 
 
@@ -153,7 +153,7 @@ def main():
             disk_usage=dict(type="str", choices=list(DISK_USAGES)),
             tags=dict(type="dict"),
         ),
-        check_disk_query,
+        check_disk_listing_request,
         explain,
         mutually_exclusive=[("disk_ids", name) for name in filters],
     )

@@ -126,7 +126,10 @@ snapshots:
 from ansible_collections.snapshield.cloud.plugins.module_utils import tencentcloud
 from ansible_collections.snapshield.cloud.plugins.module_utils._module import CloudModule
 from ansible_collections.snapshield.cloud.plugins.module_utils.cbs import api
-from ansible_collections.snapshield.cloud.plugins.module_utils.cbs.checks import SNAPSHOT_STATES, check_snapshot_query
+from ansible_collections.snapshield.cloud.plugins.module_utils.cbs.checks import (
+    SNAPSHOT_STATES,
+    check_snapshot_listing_request,
+)
 from ansible_collections.snapshield.cloud.plugins.module_utils.cbs.errors import explain
 
 
@@ -139,7 +142,7 @@ def main():
             snapshot_name=dict(type="str"),
             snapshot_state=dict(type="str", choices=list(SNAPSHOT_STATES)),
         ),
-        check_snapshot_query,
+        check_snapshot_listing_request,
         explain,
         mutually_exclusive=[
             ("snapshot_ids", "disk_ids"),

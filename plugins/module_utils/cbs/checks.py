@@ -176,7 +176,7 @@ def _check_retention(params, request):
     request["tags"] = dict(request["tags"], **request["managed_tags"])
 
 
-def check_snapshot_query(params):
+def check_snapshot_listing_request(params):
     """What cbs_snapshot_info is asked to list: find_snapshots arguments."""
     return dict(
         snapshot_ids=check_ids(params.get("snapshot_ids"), "snapshot_ids", "snapshot id", required=False),
@@ -197,7 +197,7 @@ def disk_filters(params):
     return filters
 
 
-def check_disk_query(params):
+def check_disk_listing_request(params):
     """What cbs_disk_info is asked to list: find_disks arguments."""
     check_not_blank(params, ("zone", "disk_name"))
     return dict(disk_ids=check_ids(params.get("disk_ids"), "disk_ids", required=False), filters=disk_filters(params))

@@ -155,24 +155,24 @@ class SnapshotConverger(Converger):
         return params
 
     def _absent(self, disk_id, until):
-        doomed = self._named(disk_id)
-        if not doomed:
+        to_delete = self._named(disk_id)
+        if not to_delete:
             return dict(disk_id=disk_id, changed=False, deleted=[])
         if self.check_mode:
-            before = [api.snapshot_result(snap) for snap in doomed]
+            before = [api.snapshot_result(snap) for snap in to_delete]
             return dict(
                 disk_id=disk_id,
                 changed=True,
                 deleted=before,
                 diff=dict(before=before[0] if len(before) == 1 else before, after={}),
             )
-        creating = [snap["SnapshotId"] for snap in doomed if snap.get("SnapshotState") == "CREATING"]
+        creating = [snap["SnapshotId"] for snap in to_delete if snap.get("SnapshotState") == "CREATING"]
         if creating and not self.request["wait"]:
             raise DiskError(
                 "cannot delete %s of disk %s: DeleteSnapshots needs NORMAL snapshots; set wait=true to "
                 "wait for CREATING ones" % (", ".join("%s (CREATING)" % i for i in creating), disk_id)
             )
-        return Deleting(doomed, until)
+        return Deleting(to_delete, until)
 
     def finish(self, outcomes):
         deletions = self._wait(outcomes)
