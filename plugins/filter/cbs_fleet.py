@@ -13,68 +13,84 @@ from collections.abc import Mapping
 
 from ansible.errors import AnsibleFilterError
 
-MAX_NAME = 60                   # CBS snapshot names
-MAX_TAG_KEY = 127
-MAX_TAG_VALUE = 255
-COUNTS = (("cbs_fleet_retention_days", "0 keeps snapshots until pruned or deleted"),
-          ("cbs_fleet_min_age", "0 always makes the named snapshot"),
-          ("cbs_fleet_keep", "0 prunes nothing"))
+from ansible_collections.snapshield.cloud.plugins.module_utils.cbs.checks import (
+    MAX_TAG_VALUE,
+    check_count,
+    check_name,
+    check_tags,
+)
+
+# The tag marking the snapshots the role made, the only ones its retention may delete. Its value is
+# cbs_fleet_managed_by; the role gets the tag from cbs_fleet_managed_tags.
+MANAGED_KEY = "snapshield-managed-by"
+COUNTS = (
+    ("cbs_fleet_retention_days", "0 keeps snapshots until pruned or deleted"),
+    ("cbs_fleet_min_age", "0 always makes the named snapshot"),
+    ("cbs_fleet_keep", "0 prunes nothing"),
+)
+
+
+def _problem(check, *args, **kwargs):
+    """The message of the ValueError a module check raises, or None."""
+    try:
+        check(*args, **kwargs)
+    except ValueError as error:
+        return str(error)
+    return None
 
 
 def _tag_problems(name, tags):
-    problems = []
-    for key, value in (tags or {}).items():
-        if not isinstance(key, str) or not key.strip():
-            problems.append("%s keys must be non-empty strings, got %r" % (name, key))
-        elif len(key) > MAX_TAG_KEY:
-            problems.append("%s key %r is longer than %d characters" % (name, key, MAX_TAG_KEY))
-        elif not isinstance(value, str):
-            problems.append("%s.%s must be a string, got %s %r (quote it in YAML)"
-                            % (name, key, type(value).__name__, value))
-        elif len(value) > MAX_TAG_VALUE:
-            problems.append("%s.%s is longer than %d characters" % (name, key, MAX_TAG_VALUE))
-    return problems
+    """Every bad tag (not only the first), checked as cbs_snapshot checks its tags."""
+    found = (_problem(check_tags, {key: value}, option=name) for key, value in (tags or {}).items())
+    return [problem for problem in found if problem]
 
 
-def cbs_fleet_problems(variables, managed_key):
+def cbs_fleet_managed_tags(managed_by):
+    """The managed tag the role sets on its snapshots and prunes by: ``{MANAGED_KEY: managed_by}``."""
+    return {MANAGED_KEY: managed_by}
+
+
+def cbs_fleet_problems(variables):
     """What is wrong with the role's variables beyond their types (which the argument spec checks): a list of
     messages naming the variable, empty when all is well."""
     if not isinstance(variables, Mapping):
-        raise AnsibleFilterError("cbs_fleet_problems: expected a dict of the role's variables, got %s"
-                                 % type(variables).__name__)
+        raise AnsibleFilterError(
+            "cbs_fleet_problems: expected a dict of the role's variables, got %s" % type(variables).__name__
+        )
     problems = []
     disks, tags = variables.get("cbs_fleet_disks") or [], variables.get("cbs_fleet_tags") or {}
     if disks and tags:
         problems.append("give cbs_fleet_disks (disk ids) or cbs_fleet_tags (tags every disk carries), not both")
     elif not disks and not tags:
-        problems.append("give cbs_fleet_disks (disk ids) or cbs_fleet_tags (tags every disk carries); the role "
-                        "does not snapshot every disk of a region")
+        problems.append(
+            "give cbs_fleet_disks (disk ids) or cbs_fleet_tags (tags every disk carries); the role "
+            "does not snapshot every disk of a region"
+        )
     bad = [disk for disk in disks if not isinstance(disk, str) or not disk.strip()]
     if bad:
         problems.append("cbs_fleet_disks must be disk ids (non-empty strings), got %r" % (bad[0],))
     problems += _tag_problems("cbs_fleet_tags", tags)
     problems += _tag_problems("cbs_fleet_tags_on_snapshot", variables.get("cbs_fleet_tags_on_snapshot"))
     name = variables.get("cbs_fleet_snapshot_name")
-    if not isinstance(name, str) or not name.strip():
-        problems.append("cbs_fleet_snapshot_name must not be empty")
-    elif len(name) > MAX_NAME:
-        problems.append("cbs_fleet_snapshot_name %r is %d characters long; CBS allows at most %d"
-                        % (name, len(name), MAX_NAME))
+    problems.append(_problem(check_name, name if isinstance(name, str) else "", option="cbs_fleet_snapshot_name"))
     for option, zero in COUNTS:
         value = variables.get(option)
         if isinstance(value, int) and value < 0:
             problems.append("%s must be 0 or more (%s), got %d" % (option, zero, value))
-    if variables.get("cbs_fleet_wait_timeout", 1) < 1:
-        problems.append("cbs_fleet_wait_timeout must be 1 or more seconds, got %s" % variables["cbs_fleet_wait_timeout"])
+    problems.append(_problem(check_count, variables, "cbs_fleet_wait_timeout"))
     managed_by = variables.get("cbs_fleet_managed_by")
     if not isinstance(managed_by, str) or not managed_by.strip() or len(managed_by) > MAX_TAG_VALUE:
-        problems.append("cbs_fleet_managed_by must be a non-empty string of at most %d characters (it is the value "
-                        "of the %s tag that marks the snapshots this role may prune)" % (MAX_TAG_VALUE, managed_key))
-    own = (variables.get("cbs_fleet_tags_on_snapshot") or {}).get(managed_key)
+        problems.append(
+            "cbs_fleet_managed_by must be a non-empty string of at most %d characters (it is the value "
+            "of the %s tag that marks the snapshots this role may prune)" % (MAX_TAG_VALUE, MANAGED_KEY)
+        )
+    own = (variables.get("cbs_fleet_tags_on_snapshot") or {}).get(MANAGED_KEY)
     if own is not None and own != managed_by:
-        problems.append("cbs_fleet_tags_on_snapshot must not set %s (the role sets it to cbs_fleet_managed_by, %r)"
-                        % (managed_key, managed_by))
-    return problems
+        problems.append(
+            "cbs_fleet_tags_on_snapshot must not set %s (the role sets it to cbs_fleet_managed_by, %r)"
+            % (MANAGED_KEY, managed_by)
+        )
+    return [problem for problem in problems if problem]
 
 
 def cbs_fleet_plan(disks, disk_ids=None):
@@ -84,26 +100,31 @@ def cbs_fleet_plan(disks, disk_ids=None):
     found = {}
     for disk in disks or []:
         if not isinstance(disk, Mapping) or not disk.get("disk_id"):
-            raise AnsibleFilterError("cbs_fleet_plan: expected the disks of snapshield.cloud.cbs_disk_info, got %r"
-                                     % (disk,))
+            raise AnsibleFilterError(
+                "cbs_fleet_plan: expected the disks of snapshield.cloud.cbs_disk_info, got %r" % (disk,)
+            )
         found.setdefault(disk["disk_id"], disk)
     if disk_ids:
         order = []
-        for disk_id in disk_ids:
-            disk_id = disk_id.strip()
+        for given in disk_ids:
+            disk_id = given.strip()
             if disk_id not in order:
                 order.append(disk_id)
     else:
         order = sorted(found)
-    plan = dict(able=[], skipped=[], missing=[], zones=dict((i, d.get("zone")) for i, d in found.items()))
+    plan = dict(able=[], skipped=[], missing=[], zones={i: d.get("zone") for i, d in found.items()})
     for disk_id in order:
         disk = found.get(disk_id)
         if disk is None:
             plan["missing"].append(disk_id)
         elif disk.get("snapshot_ability") is False:
-            plan["skipped"].append(dict(disk_id=disk_id, zone=disk.get("zone"),
-                                        reason="this disk cannot have snapshots (snapshot ability is false, "
-                                               "e.g. a local disk)"))
+            plan["skipped"].append(
+                dict(
+                    disk_id=disk_id,
+                    zone=disk.get("zone"),
+                    reason="this disk cannot have snapshots (snapshot ability is false, e.g. a local disk)",
+                )
+            )
         else:
             plan["able"].append(disk_id)
     return plan
@@ -114,8 +135,12 @@ def _note(result, check_mode):
     if not pruned:
         return ""
     verb = "would prune" if check_mode else "pruned"
-    return "%s %d older managed snapshot%s: %s" % (verb, len(pruned), "" if len(pruned) == 1 else "s",
-                                                   ", ".join(pruned))
+    return "%s %d older managed snapshot%s: %s" % (
+        verb,
+        len(pruned),
+        "" if len(pruned) == 1 else "s",
+        ", ".join(pruned),
+    )
 
 
 def cbs_fleet_results(registered, plan, check_mode=False):
@@ -131,15 +156,28 @@ def cbs_fleet_results(registered, plan, check_mode=False):
             results.append(dict(result, zone=zones.get(result.get("disk_id")), note=_note(result, check_mode)))
     elif registered:
         message = registered.get("msg") or "cbs_snapshot failed"
-        results = [dict(disk_id=disk_id, zone=zones.get(disk_id), changed=False, failed=True, msg=message)
-                   for disk_id in plan.get("able") or []]
+        results = [
+            dict(disk_id=disk_id, zone=zones.get(disk_id), changed=False, failed=True, msg=message)
+            for disk_id in plan.get("able") or []
+        ]
     for disk_id in plan.get("missing") or []:
-        results.append(dict(disk_id=disk_id, zone=None, changed=False, failed=True,
-                            msg="disk %s does not exist in this region: remove it from cbs_fleet_disks" % disk_id))
+        results.append(
+            dict(
+                disk_id=disk_id,
+                zone=None,
+                changed=False,
+                failed=True,
+                msg="disk %s does not exist in this region: remove it from cbs_fleet_disks" % disk_id,
+            )
+        )
     return results
 
 
 class FilterModule(object):
     def filters(self):
-        return dict(cbs_fleet_problems=cbs_fleet_problems, cbs_fleet_plan=cbs_fleet_plan,
-                    cbs_fleet_results=cbs_fleet_results)
+        return dict(
+            cbs_fleet_problems=cbs_fleet_problems,
+            cbs_fleet_managed_tags=cbs_fleet_managed_tags,
+            cbs_fleet_plan=cbs_fleet_plan,
+            cbs_fleet_results=cbs_fleet_results,
+        )

@@ -6,7 +6,7 @@
 
 The role converges a fleet with one usnap_service task per plan group, each given the group's whole
 disk list; these filters decide the groups. Plans are checked with the same code as usnap_service
-(module_utils/usnap.validate_plan), so a bad plan fails before any API call with the module's words.
+(module_utils/usnap/checks.check_plan), so a bad plan fails before any API call with the module's words.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -18,8 +18,8 @@ from collections import OrderedDict
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.snapshield.cloud.plugins.filter.fleet_report import fleet_report_summary
-from ansible_collections.snapshield.cloud.plugins.module_utils.usnap import CHAIN_KEYS, validate_plan
+from ansible_collections.snapshield.cloud.plugins.module_utils.usnap.checks import CHAIN_KEYS, check_plan
+from ansible_collections.snapshield.cloud.plugins.plugin_utils.fleet_report import fleet_report_summary
 
 PLAN_KEYS = ("backup_mode",) + CHAIN_KEYS + ("charge_type", "quantity")
 OPTION_WORDS = re.compile(r"\b(%s)\b" % "|".join(PLAN_KEYS))
@@ -28,7 +28,7 @@ PREFIX = "usnap_fleet_"
 
 def _check(params, where):
     try:
-        return validate_plan(params)
+        return check_plan(params)
     except ValueError as error:
         raise AnsibleFilterError("%s%s" % (where, error))
 
@@ -48,8 +48,9 @@ def _merge(default_params, override):
     return params
 
 
-def usnap_fleet_plans(overrides=None, backup_mode="Base", journal=None, hour=None, day=None, charge_type=None,
-                      quantity=1, state="present"):
+def usnap_fleet_plans(
+    overrides=None, backup_mode="Base", journal=None, hour=None, day=None, charge_type=None, quantity=1, state="present"
+):
     """The checked default plan and per-disk plans: ``{"default": plan, "overrides": {disk_id: plan}}``.
 
     With ``state=absent`` plans do not matter (as in usnap_service): only the overrides' shape is checked.
@@ -59,23 +60,26 @@ def usnap_fleet_plans(overrides=None, backup_mode="Base", journal=None, hour=Non
     overrides = {} if overrides is None else overrides
     if not isinstance(overrides, dict):
         raise AnsibleFilterError("usnap_fleet_overrides must be a dict of disk id -> plan, got %r" % (overrides,))
-    default_params = dict(backup_mode=backup_mode, journal=journal, hour=hour, day=day, charge_type=charge_type,
-                          quantity=quantity)
+    default_params = dict(
+        backup_mode=backup_mode, journal=journal, hour=hour, day=day, charge_type=charge_type, quantity=quantity
+    )
     for disk_id, override in overrides.items():
         where = "usnap_fleet_overrides[%r]: " % (disk_id,)
         if not isinstance(disk_id, str) or not disk_id.strip():
             raise AnsibleFilterError("usnap_fleet_overrides: keys must be disk ids, got %r" % (disk_id,))
         if not isinstance(override, dict):
-            raise AnsibleFilterError("%sa plan must be a dict with any of %s, got %r"
-                                     % (where, ", ".join(PLAN_KEYS), override))
+            raise AnsibleFilterError(
+                "%sa plan must be a dict with any of %s, got %r" % (where, ", ".join(PLAN_KEYS), override)
+            )
         unknown = sorted(str(key) for key in override if key not in PLAN_KEYS)
         if unknown:
-            raise AnsibleFilterError("%sunknown keys %s; a plan takes %s" % (where, ", ".join(unknown),
-                                                                             ", ".join(PLAN_KEYS)))
+            raise AnsibleFilterError(
+                "%sunknown keys %s; a plan takes %s" % (where, ", ".join(unknown), ", ".join(PLAN_KEYS))
+            )
     if state == "absent":
         return dict(default=None, overrides={})
     try:
-        default = validate_plan(default_params)
+        default = check_plan(default_params)
     except ValueError as error:
         raise AnsibleFilterError("usnap_fleet: %s" % OPTION_WORDS.sub(lambda m: PREFIX + m.group(1), str(error)))
     plans = OrderedDict()
@@ -127,7 +131,7 @@ def usnap_fleet_groups(disks, plans, exclude=None, zone=None):
     if not isinstance(plans, dict) or "default" not in plans:
         raise AnsibleFilterError("usnap_fleet_groups: plans must come from usnap_fleet_plans, got %r" % (plans,))
     ids, rows = _ids(disks)
-    excluded = set(item.strip() for item in exclude or [] if isinstance(item, str))
+    excluded = {item.strip() for item in exclude or [] if isinstance(item, str)}
     overrides = plans.get("overrides") or {}
     skipped, targets = [], []
     for disk_id in ids:
@@ -151,10 +155,15 @@ def usnap_fleet_groups(disks, plans, exclude=None, zone=None):
     result = []
     for group in groups.values():
         if group["disks"]:
-            result.append(dict(group, plan=group["plan"] or {}, zone=zone,
-                               label=_label(group["plan"], len(group["disks"]))))
-    return dict(groups=result, targets=targets, skipped=skipped,
-                ignored_overrides=sorted(disk_id for disk_id in overrides if disk_id not in rows))
+            result.append(
+                dict(group, plan=group["plan"] or {}, zone=zone, label=_label(group["plan"], len(group["disks"])))
+            )
+    return dict(
+        groups=result,
+        targets=targets,
+        skipped=skipped,
+        ignored_overrides=sorted(disk_id for disk_id in overrides if disk_id not in rows),
+    )
 
 
 def usnap_fleet_results(loop_results):
@@ -171,8 +180,10 @@ def usnap_fleet_results(loop_results):
             continue
         group = item.get("item") or {}
         message = item.get("msg") or "the usnap_service task failed"
-        flat.extend(dict(disk_id=disk_id, zone=group.get("zone"), changed=False, failed=True, msg=message)
-                    for disk_id in group.get("disks") or [])
+        flat.extend(
+            dict(disk_id=disk_id, zone=group.get("zone"), changed=False, failed=True, msg=message)
+            for disk_id in group.get("disks") or []
+        )
     return flat
 
 
@@ -181,12 +192,17 @@ def usnap_fleet_summary(report, ignored_overrides=None):
     lines = list(fleet_report_summary(report))
     if ignored_overrides:
         lines.append("Overrides of disks not in the fleet, ignored: %s" % ", ".join(ignored_overrides))
-    lines.extend("Failed %s: %s" % (row["disk_id"], row["note"]) for row in report["rows"]
-                 if row["coverage"] == "failed")
+    lines.extend(
+        "Failed %s: %s" % (row["disk_id"], row["note"]) for row in report["rows"] if row["coverage"] == "failed"
+    )
     return lines
 
 
 class FilterModule(object):
     def filters(self):
-        return dict(usnap_fleet_plans=usnap_fleet_plans, usnap_fleet_groups=usnap_fleet_groups,
-                    usnap_fleet_results=usnap_fleet_results, usnap_fleet_summary=usnap_fleet_summary)
+        return dict(
+            usnap_fleet_plans=usnap_fleet_plans,
+            usnap_fleet_groups=usnap_fleet_groups,
+            usnap_fleet_results=usnap_fleet_results,
+            usnap_fleet_summary=usnap_fleet_summary,
+        )

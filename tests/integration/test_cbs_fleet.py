@@ -32,12 +32,15 @@ def snapshots(emu, disk_id=None):
 
 
 def tags_of(snap):
-    return dict((t["Key"], t["Value"]) for t in snap["tags"])
+    return {t["Key"]: t["Value"] for t in snap["tags"]}
 
 
 def changed_tasks(run):
-    return [e["event_data"]["task"] for e in run.events
-            if e.get("event") == "runner_on_ok" and e["event_data"]["res"].get("changed")]
+    return [
+        e["event_data"]["task"]
+        for e in run.events
+        if e.get("event") == "runner_on_ok" and e["event_data"]["res"].get("changed")
+    ]
 
 
 def failed_tasks(run):
@@ -51,8 +54,13 @@ def today():
 def test_first_run_then_converged_rerun(emulator, run_playbook, tmp_path):
     fleet = disk_ids(range(1, 21))
     report = tmp_path / "report.html"
-    fleet_vars = dict(cbs_fleet_disks=fleet, cbs_fleet_retention_days=7, cbs_fleet_keep=3,
-                      cbs_fleet_tags_on_snapshot={"owner": "dba"}, cbs_fleet_report=str(report))
+    fleet_vars = dict(
+        cbs_fleet_disks=fleet,
+        cbs_fleet_retention_days=7,
+        cbs_fleet_keep=3,
+        cbs_fleet_tags_on_snapshot={"owner": "dba"},
+        cbs_fleet_report=str(report),
+    )
     started = time.time()
     run = run_playbook("cbs_fleet_run.yml", extra_vars=fleet_vars)
     assert run.rc == 0, run.stdout
@@ -86,58 +94,72 @@ def test_first_run_then_converged_rerun(emulator, run_playbook, tmp_path):
     assert changed_tasks(again) == [] and not calls(emulator, *MUTATING)
     rerun = again.result(SNAPSHOT_TASK)
     assert not rerun["changed"] and all(r["pruned"] == [] for r in rerun["results"])
-    assert again.result(SUMMARY_TASK)["msg"][0] == "20 disks: 18 protected, 0 unprotected, 2 skipped, 0 failed; 0 changed"
+    assert (
+        again.result(SUMMARY_TASK)["msg"][0] == "20 disks: 18 protected, 0 unprotected, 2 skipped, 0 failed; 0 changed"
+    )
     assert len(snapshots(emulator)) == 18
 
 
 def test_discovery_by_tags_skips_disks_without_snapshot_ability(emulator, run_playbook):
     local = emulator.seed(cloud="tencent", tags={"env": "prod", "team": "alpha"}, snapshot_ability=False)["disks"][0]
     other = emulator.seed(cloud="tencent", tags={"env": "prod", "team": "beta"})["disks"][0]
-    run = run_playbook("cbs_fleet_run.yml", extra_vars=dict(cbs_fleet_tags={"env": "prod", "team": "alpha"},
-                                                            cbs_fleet_snapshot_name="tagged"))
+    run = run_playbook(
+        "cbs_fleet_run.yml",
+        extra_vars=dict(cbs_fleet_tags={"env": "prod", "team": "alpha"}, cbs_fleet_snapshot_name="tagged"),
+    )
     assert run.rc == 0, run.stdout
-    wanted = disk_ids([1, 7, 13, 19])            # (n-1) % 6 == 0: env prod and team alpha
+    wanted = disk_ids([1, 7, 13, 19])  # (n-1) % 6 == 0: env prod and team alpha
     assert sorted(s["disk_id"] for s in snapshots(emulator)) == wanted
     assert [r["disk_id"] for r in run.result(SNAPSHOT_TASK)["results"]] == wanted
     assert other not in [s["disk_id"] for s in snapshots(emulator)]
     (discovery,) = calls(emulator, "DescribeDisks")
-    assert discovery["params"]["Filters"] == [{"Name": "tag:env", "Values": ["prod"]},
-                                              {"Name": "tag:team", "Values": ["alpha"]}]
+    assert discovery["params"]["Filters"] == [
+        {"Name": "tag:env", "Values": ["prod"]},
+        {"Name": "tag:team", "Values": ["alpha"]},
+    ]
     assert local not in [c["params"]["DiskId"] for c in calls(emulator, "CreateSnapshot")]
     assert run.result(SUMMARY_TASK)["msg"][0] == "5 disks: 4 protected, 0 unprotected, 1 skipped, 0 failed; 4 changed"
 
 
 def seed_history(emu, count, managed_ages, unmanaged):
     """``count`` new disks with managed snapshots of those ages (days) and the given unmanaged snapshots."""
-    history = [dict(name="cbs-fleet-old-%d" % age, age=age * DAY, tags={MANAGED_KEY: "cbs_fleet"})
-               for age in managed_ages]
+    history = [
+        dict(name="cbs-fleet-old-%d" % age, age=age * DAY, tags={MANAGED_KEY: "cbs_fleet"}) for age in managed_ages
+    ]
     return emu.seed(cloud="tencent", count=count, snapshot_ability=True, snapshots=history + unmanaged)
 
 
 def test_retention_prunes_older_managed_snapshots_only(emulator, run_playbook):
-    unmanaged = [dict(name="manual", age=30 * DAY),
-                 dict(name="weekly-job", age=20 * DAY, tags={MANAGED_KEY: "weekly"}),
-                 dict(name="owner-tagged", age=25 * DAY, tags={"owner": "dba"})]
+    unmanaged = [
+        dict(name="manual", age=30 * DAY),
+        dict(name="weekly-job", age=20 * DAY, tags={MANAGED_KEY: "weekly"}),
+        dict(name="owner-tagged", age=25 * DAY, tags={"owner": "dba"}),
+    ]
     seeded = seed_history(emulator, 12, [1, 2, 3, 4, 5], unmanaged)
     fleet = seeded["disks"]
-    before = dict((s["id"], s) for s in snapshots(emulator))
+    before = {s["id"]: s for s in snapshots(emulator)}
     run = run_playbook("cbs_fleet_run.yml", extra_vars=dict(cbs_fleet_disks=fleet, cbs_fleet_keep=3))
     assert run.rc == 0, run.stdout
 
     result = run.result(SNAPSHOT_TASK)
     for disk, disk_result in zip(fleet, result["results"]):
         left = snapshots(emulator, disk)
-        managed = sorted((s for s in left if tags_of(s).get(MANAGED_KEY) == "cbs_fleet"),
-                         key=lambda s: -s["create_time"])
+        managed = sorted(
+            (s for s in left if tags_of(s).get(MANAGED_KEY) == "cbs_fleet"), key=lambda s: -s["create_time"]
+        )
         # today's and the two newest old ones are kept, the three older managed ones deleted
         assert [s["name"] for s in managed] == ["cbs-fleet-" + today(), "cbs-fleet-old-1", "cbs-fleet-old-2"]
         assert sorted(s["snapshot_name"] for s in disk_result["pruned"]) == [
-            "cbs-fleet-old-3", "cbs-fleet-old-4", "cbs-fleet-old-5"]
-        assert sorted(s["name"] for s in left if s["id"] in before and s["name"] in (
-            "manual", "weekly-job", "owner-tagged")) == ["manual", "owner-tagged", "weekly-job"]
+            "cbs-fleet-old-3",
+            "cbs-fleet-old-4",
+            "cbs-fleet-old-5",
+        ]
+        assert sorted(
+            s["name"] for s in left if s["id"] in before and s["name"] in ("manual", "weekly-job", "owner-tagged")
+        ) == ["manual", "owner-tagged", "weekly-job"]
     deleted = [i for c in calls(emulator, "DeleteSnapshots") for i in c["params"]["SnapshotIds"]]
     assert len(deleted) == 36 and all(tags_of(before[i]).get(MANAGED_KEY) == "cbs_fleet" for i in deleted)
-    assert len(calls(emulator, "DeleteSnapshots")) == 1              # 36 ids from 12 disks: one call
+    assert len(calls(emulator, "DeleteSnapshots")) == 1  # 36 ids from 12 disks: one call
     # the converged re-run of a pruned fleet deletes nothing more: test_converged_run_reads_...
 
 
@@ -146,12 +168,17 @@ def test_check_mode_changes_nothing_and_writes_the_report(emulator, run_playbook
     fleet = disk_ids([1, 10]) + seeded["disks"]
     before = snapshots(emulator)
     report = tmp_path / "nested-name.md"
-    run = run_playbook("cbs_fleet_run.yml", check=True, diff=True, extra_vars=dict(
-        cbs_fleet_disks=fleet, cbs_fleet_keep=2, cbs_fleet_report=str(report)))
+    run = run_playbook(
+        "cbs_fleet_run.yml",
+        check=True,
+        diff=True,
+        extra_vars=dict(cbs_fleet_disks=fleet, cbs_fleet_keep=2, cbs_fleet_report=str(report)),
+    )
     assert run.rc == 0, run.stdout
     assert not [c for c in calls(emulator) if c["action"] in MUTATING or c["applied"]]
     assert snapshots(emulator) == before or sorted(s["id"] for s in snapshots(emulator)) == sorted(
-        s["id"] for s in before)
+        s["id"] for s in before
+    )
 
     planned = run.result(SNAPSHOT_TASK)
     assert planned["changed"] and all(r["snapshot_id"] is None for r in planned["results"])
@@ -160,13 +187,17 @@ def test_check_mode_changes_nothing_and_writes_the_report(emulator, run_playbook
     assert "check mode: what the run would do and cost" in markdown
     assert markdown.count("would be created") == 3 and markdown.count("would prune 1 older managed snapshot") == 2
     assert "| disk-emu00010 |" in markdown and report.with_suffix(".html").exists()
-    assert run.result(SUMMARY_TASK)["msg"][0] == "4 disks: 3 protected, 0 unprotected, 1 skipped, 0 failed; 3 would change"
+    assert (
+        run.result(SUMMARY_TASK)["msg"][0] == "4 disks: 3 protected, 0 unprotected, 1 skipped, 0 failed; 3 would change"
+    )
 
 
 def test_missing_disks_fail_the_run_after_the_others(emulator, run_playbook, tmp_path):
     report = tmp_path / "missing"
-    run = run_playbook("cbs_fleet_run.yml", extra_vars=dict(
-        cbs_fleet_disks=disk_ids([1, 2]) + ["disk-nothere1"], cbs_fleet_report=str(report)))
+    run = run_playbook(
+        "cbs_fleet_run.yml",
+        extra_vars=dict(cbs_fleet_disks=disk_ids([1, 2]) + ["disk-nothere1"], cbs_fleet_report=str(report)),
+    )
     assert run.rc != 0
     assert sorted(s["disk_id"] for s in snapshots(emulator)) == disk_ids([1, 2])
     assert failed_tasks(run) == ["Fail when a disk failed"]
@@ -211,13 +242,13 @@ def test_converged_run_reads_at_most_one_call_per_ten_disks(emulator, run_playbo
     first = run_playbook("cbs_fleet_run.yml", extra_vars=fleet_vars)
     assert first.rc == 0, first.stdout
     # (the emulator throttles a create now and then, at 20 a second: the client waits and sends it again)
-    first_calls = dict((a, len([c for c in calls(emulator, a) if c["outcome"] == "ok"])) for a in READS + MUTATING)
+    first_calls = {a: len([c for c in calls(emulator, a) if c["outcome"] == "ok"]) for a in READS + MUTATING}
     assert first_calls["CreateSnapshot"] == 58 and first_calls["DescribeDisks"] == 1
-    assert first_calls["DeleteSnapshots"] == 1          # the 3-day-old snapshot of 40 disks, in one call
+    assert first_calls["DeleteSnapshots"] == 1  # the 3-day-old snapshot of 40 disks, in one call
     lookups = [c for c in calls(emulator, "DescribeSnapshots") if "SnapshotIds" not in c["params"]]
     polls = [c for c in calls(emulator, "DescribeSnapshots") if "SnapshotIds" in c["params"]]
     assert len(polls) <= 3, "the new snapshots are waited for together, 100 a call"
-    assert len(lookups) == 2        # 160 snapshots in the region: 2 pages, fewer than 6 batches of 10 disks
+    assert len(lookups) == 2  # 160 snapshots in the region: 2 pages, fewer than 6 batches of 10 disks
 
     emulator.clear_calls()
     converged = run_playbook("cbs_fleet_run.yml", extra_vars=fleet_vars)

@@ -27,10 +27,16 @@ def emulator():
 
 def env_auth(emu):
     creds = emu.credentials
-    return dict(UCLOUD_PUBLIC_KEY=creds["ucloud_public_key"], UCLOUD_PRIVATE_KEY=creds["ucloud_private_key"],
-                UCLOUD_REGION="cn-bj2", UCLOUD_BASE_URL=emu.url,
-                TENCENTCLOUD_SECRET_ID=creds["tencent_secret_id"], TENCENTCLOUD_SECRET_KEY=creds["tencent_secret_key"],
-                TENCENTCLOUD_REGION="ap-guangzhou", TENCENTCLOUD_ENDPOINT=emu.url)
+    return dict(
+        UCLOUD_PUBLIC_KEY=creds["ucloud_public_key"],
+        UCLOUD_PRIVATE_KEY=creds["ucloud_private_key"],
+        UCLOUD_REGION="cn-bj2",
+        UCLOUD_BASE_URL=emu.url,
+        TENCENTCLOUD_SECRET_ID=creds["tencent_secret_id"],
+        TENCENTCLOUD_SECRET_KEY=creds["tencent_secret_key"],
+        TENCENTCLOUD_REGION="ap-guangzhou",
+        TENCENTCLOUD_ENDPOINT=emu.url,
+    )
 
 
 def converge(run_playbook, emulator, playbook):
@@ -43,13 +49,23 @@ def converge(run_playbook, emulator, playbook):
     pytest.fail("%s did not converge in %d runs" % (playbook, MAX_RUNS))
 
 
-@pytest.mark.parametrize("role, seed, count_per_disk", [
-    ("usnap_fleet", dict(cloud="ucloud", zone="cn-bj2-02", tag="bench"),
-     lambda state: Counter(service["disk_id"] for service in state["services"])),
-    ("cbs_fleet", dict(cloud="tencent", zone="ap-guangzhou-3", tags={"fleet": "bench"}, snapshot_ability=True,
-                       encrypted=False),
-     lambda state: Counter(snap["disk_id"] for snap in state["snapshots"] if snap["name"] == "bench-snapshot")),
-])
+@pytest.mark.parametrize(
+    "role, seed, count_per_disk",
+    [
+        (
+            "usnap_fleet",
+            dict(cloud="ucloud", zone="cn-bj2-02", tag="bench"),
+            lambda state: Counter(service["disk_id"] for service in state["services"]),
+        ),
+        (
+            "cbs_fleet",
+            dict(
+                cloud="tencent", zone="ap-guangzhou-3", tags={"fleet": "bench"}, snapshot_ability=True, encrypted=False
+            ),
+            lambda state: Counter(snap["disk_id"] for snap in state["snapshots"] if snap["name"] == "bench-snapshot"),
+        ),
+    ],
+)
 def test_fleet_under_faults_ends_protected_exactly_once(emulator, run_playbook, role, seed, count_per_disk):
     disks = emulator.seed(count=DISKS, **seed)["disks"]
     emulator.set_faults(error_rate=0.10, lost_rate=0.02, jitter=0.05)

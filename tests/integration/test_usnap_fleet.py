@@ -13,7 +13,7 @@ CONVERGE = "Converge each plan group"
 
 
 def fleet_vars(**variables):
-    return dict(("usnap_fleet_" + name, value) for name, value in variables.items())
+    return {"usnap_fleet_" + name: value for name, value in variables.items()}
 
 
 def services(emulator):
@@ -47,9 +47,13 @@ def mutations(emulator):
 
 def changed_tasks(run):
     """Names of the tasks that reported a change, and the play's changed count."""
-    names = sorted({e["event_data"]["task"] for e in run.events
-                    if e.get("event") in ("runner_on_ok", "runner_item_on_ok")
-                    and e["event_data"].get("res", {}).get("changed")})
+    names = sorted(
+        {
+            e["event_data"]["task"]
+            for e in run.events
+            if e.get("event") in ("runner_on_ok", "runner_item_on_ok") and e["event_data"].get("res", {}).get("changed")
+        }
+    )
     stats = [e["event_data"] for e in run.events if e.get("event") == "playbook_on_stats"][0]
     return names, sum(stats.get("changed", {}).values())
 
@@ -69,7 +73,7 @@ def test_first_run_then_converged_rerun_within_the_call_budget(run_playbook, emu
     assert first.rc == 0, first.stdout
     assert labels(first) == ["Base: 60 disks"]
     found = services(emulator)
-    assert sorted(found) == sorted(fleet)     # the other zone is left alone
+    assert sorted(found) == sorted(fleet)  # the other zone is left alone
     assert all(len(found[d]) == 1 and chain(found[d][0]) == ("Base",) + CHAINS["Base"] for d in fleet)
     first_calls = ok_calls(emulator)
     # Discovery in one page; per disk: the order, then reading the new service and its chain back.
@@ -83,9 +87,12 @@ def test_first_run_then_converged_rerun_within_the_call_budget(run_playbook, emu
     assert again.rc == 0, again.stdout
     assert changed_tasks(again) == ([], 0)
     # The converged budget: one page of disks, one page of services, and each disk's backup range.
-    assert ok_calls(emulator) == {"DescribeUDisk": 1, "DescribeSnapshotService": 1,
-                                  "DescribeUSnapBackupRange": len(fleet)}
-    assert total_calls(emulator) / len(fleet) <= 1.15, emulator.calls()["actions"]   # with throttled retries
+    assert ok_calls(emulator) == {
+        "DescribeUDisk": 1,
+        "DescribeSnapshotService": 1,
+        "DescribeUSnapBackupRange": len(fleet),
+    }
+    assert total_calls(emulator) / len(fleet) <= 1.15, emulator.calls()["actions"]  # with throttled retries
     assert again.result("Summary")["msg"][0] == "60 disks: 60 protected, 0 unprotected, 0 skipped, 0 failed; 0 changed"
 
 
@@ -93,19 +100,25 @@ def test_overrides_and_exclusion(run_playbook, emulator, tmp_path):
     protected = emulator.seed(zone=ZONE, service={"mode": "Base"})["disks"][0]
     disks = ["bsm-emu00001", "bsm-emu00003", "bsm-emu00005", "bsm-emu00007", protected]
     variables = fleet_vars(
-        zone=ZONE, disks=disks, exclude=["bsm-emu00007"], report=str(tmp_path / "overrides"),
-        overrides={protected: dict(backup_mode="Custom", journal=36, hour=48, day=10),
-                   "bsm-emu00005": dict(backup_mode="Ultimate", charge_type="Yearly"),
-                   "bsm-emu00003": dict(backup_mode="Base"),       # the same as the default: no group of its own
-                   "bsm-emu00099": dict(backup_mode="Ultimate")})  # not in the fleet: ignored and named
+        zone=ZONE,
+        disks=disks,
+        exclude=["bsm-emu00007"],
+        report=str(tmp_path / "overrides"),
+        overrides={
+            protected: dict(backup_mode="Custom", journal=36, hour=48, day=10),
+            "bsm-emu00005": dict(backup_mode="Ultimate", charge_type="Yearly"),
+            "bsm-emu00003": dict(backup_mode="Base"),  # the same as the default: no group of its own
+            "bsm-emu00099": dict(backup_mode="Ultimate"),
+        },
+    )  # not in the fleet: ignored and named
     run = run_playbook("usnap_fleet_run.yml", extra_vars=variables)
     assert run.rc == 0, run.stdout
-    assert labels(run) == ["Base: 2 disks", "Ultimate, Year: 1 disk", "Custom 36/48/10: 1 disk"]   # fleet order
+    assert labels(run) == ["Base: 2 disks", "Ultimate, Year: 1 disk", "Custom 36/48/10: 1 disk"]  # fleet order
     found = services(emulator)
     assert chain(found["bsm-emu00001"][0]) == chain(found["bsm-emu00003"][0]) == ("Base",) + CHAINS["Base"]
     assert chain(found["bsm-emu00005"][0]) == ("Ultimate",) + CHAINS["Ultimate"]
     assert found["bsm-emu00005"][0]["charge_type"] == "Year"
-    assert len(found[protected]) == 1 and chain(found[protected][0]) == ("Custom", 36, 48, 10)   # upgraded
+    assert len(found[protected]) == 1 and chain(found[protected][0]) == ("Custom", 36, 48, 10)  # upgraded
     assert "bsm-emu00007" not in found
     summary = run.result("Summary")["msg"]
     assert summary[0] == "5 disks: 4 protected, 0 unprotected, 1 skipped, 0 failed; 4 changed"
@@ -125,11 +138,12 @@ def test_discovery_by_business_group(run_playbook, emulator):
     group = emulator.seed(count=3, zone=ZONE, tag="analytics")["disks"]
     ark = emulator.seed(zone=ZONE, tag="analytics", backup_mode="UDataArk")["disks"][0]
     elsewhere = emulator.seed(zone=OTHER_ZONE, tag="analytics")["disks"][0]
-    run = run_playbook("usnap_fleet_run.yml", extra_vars=fleet_vars(zone=ZONE, business_group="analytics",
-                                                                    backup_mode="Ultimate"))
+    run = run_playbook(
+        "usnap_fleet_run.yml", extra_vars=fleet_vars(zone=ZONE, business_group="analytics", backup_mode="Ultimate")
+    )
     assert run.rc == 0, run.stdout
     found = services(emulator)
-    assert sorted(found) == sorted(group)       # nor the UDataArk disk, nor the other zone, nor other groups
+    assert sorted(found) == sorted(group)  # nor the UDataArk disk, nor the other zone, nor other groups
     assert all(chain(found[d][0]) == ("Ultimate",) + CHAINS["Ultimate"] for d in group)
     assert ark not in found and elsewhere not in found
     assert run.result("Summary")["msg"][0] == "4 disks: 3 protected, 0 unprotected, 1 skipped, 0 failed; 3 changed"
@@ -138,19 +152,32 @@ def test_discovery_by_business_group(run_playbook, emulator):
 
 
 def test_check_mode_prices_the_change_and_changes_nothing(run_playbook, emulator, tmp_path):
-    protected = emulator.seed(count=2, zone=ZONE, service={"mode": "Base"})["disks"]   # 50 and 100 GB
-    new = zone_disks(emulator, ZONE)[:3]                                               # 20, 100 and 500 GB
+    protected = emulator.seed(count=2, zone=ZONE, service={"mode": "Base"})["disks"]  # 50 and 100 GB
+    new = zone_disks(emulator, ZONE)[:3]  # 20, 100 and 500 GB
     sizes = {d["id"]: d["size"] for d in emulator.dump_state()["disks"]}
     before = emulator.dump_state()["services"]
     yearly = new[2]
-    run = run_playbook("usnap_fleet_run.yml", check=True, extra_vars=fleet_vars(
-        zone=ZONE, disks=new + protected, backup_mode="Ultimate", report=str(tmp_path / "plan.md"),
-        overrides={yearly: dict(backup_mode="Custom", journal=36, hour=48, day=10, charge_type="Year")}))
+    run = run_playbook(
+        "usnap_fleet_run.yml",
+        check=True,
+        extra_vars=fleet_vars(
+            zone=ZONE,
+            disks=new + protected,
+            backup_mode="Ultimate",
+            report=str(tmp_path / "plan.md"),
+            overrides={yearly: dict(backup_mode="Custom", journal=36, hour=48, day=10, charge_type="Year")},
+        ),
+    )
     assert run.rc == 0, run.stdout
 
     month = {d: emulator_price(sizes[d], CHAINS["Ultimate"], "Month", 1)["Price"] for d in new[:2]}
-    month.update({d: emulator_price(sizes[d], CHAINS["Ultimate"], "Month", 1)["ListPrice"]
-                  - emulator_price(sizes[d], CHAINS["Base"], "Month", 1)["ListPrice"] for d in protected})
+    month.update(
+        {
+            d: emulator_price(sizes[d], CHAINS["Ultimate"], "Month", 1)["ListPrice"]
+            - emulator_price(sizes[d], CHAINS["Base"], "Month", 1)["ListPrice"]
+            for d in protected
+        }
+    )
     year = emulator_price(sizes[yearly], (36, 48, 10), "Year", 1)["Price"]
     priced = {r["disk_id"]: r["price"] for item in run.result(CONVERGE)["results"] for r in item["results"]}
     assert {d: p["price"] for d, p in priced.items()} == dict(month, **{yearly: year})
@@ -173,15 +200,24 @@ def test_check_mode_prices_the_change_and_changes_nothing(run_playbook, emulator
 def test_absent_removes_the_services_but_not_the_excluded(run_playbook, emulator, tmp_path):
     seeded = emulator.seed(count=4, zone=ZONE, service={"mode": "Ultimate"})["disks"]
     kept = seeded[0]
-    run = run_playbook("usnap_fleet_run.yml", extra_vars=fleet_vars(
-        zone=ZONE, state="absent", disks=seeded + ["bsm-emu00001"], exclude=[kept],
-        # Plans do not matter with absent, even a Custom default without its chain.
-        backup_mode="Custom", report=str(tmp_path / "absent.html")))
+    run = run_playbook(
+        "usnap_fleet_run.yml",
+        extra_vars=fleet_vars(
+            zone=ZONE,
+            state="absent",
+            disks=seeded + ["bsm-emu00001"],
+            exclude=[kept],
+            # Plans do not matter with absent, even a Custom default without its chain.
+            backup_mode="Custom",
+            report=str(tmp_path / "absent.html"),
+        ),
+    )
     assert run.rc == 0, run.stdout
     assert labels(run) == ["remove: 4 disks"]
     assert sorted(services(emulator)) == [kept]
     assert [e["params"]["VDiskId"] for e in mutations(emulator)] != [] and all(
-        e["action"] == "DeleteSnapshotService" for e in mutations(emulator))
+        e["action"] == "DeleteSnapshotService" for e in mutations(emulator)
+    )
     summary = run.result("Summary")["msg"]
     assert summary[0] == "5 disks: 0 protected, 4 unprotected, 1 skipped, 0 failed; 3 changed"
     page = (tmp_path / "absent.html").read_text()
@@ -189,11 +225,16 @@ def test_absent_removes_the_services_but_not_the_excluded(run_playbook, emulator
 
 
 def test_a_failed_disk_is_reported_and_fails_the_role(run_playbook, emulator, tmp_path):
-    run = run_playbook("usnap_fleet_run.yml", extra_vars=fleet_vars(
-        zone=ZONE, disks=["bsm-emu00001", "bsm-missing"], report=str(tmp_path / "failed.md")))
+    run = run_playbook(
+        "usnap_fleet_run.yml",
+        extra_vars=fleet_vars(zone=ZONE, disks=["bsm-emu00001", "bsm-missing"], report=str(tmp_path / "failed.md")),
+    )
     assert run.rc != 0
-    failed = [e["event_data"]["task"] for e in run.events if e.get("event") == "runner_on_failed"
-              and not e["event_data"].get("ignore_errors")]
+    failed = [
+        e["event_data"]["task"]
+        for e in run.events
+        if e.get("event") == "runner_on_failed" and not e["event_data"].get("ignore_errors")
+    ]
     assert failed == ["Summary"]
     assert "bsm-emu00001" in services(emulator)
     summary = run.result("Summary")["msg"]
@@ -203,7 +244,7 @@ def test_a_failed_disk_is_reported_and_fails_the_role(run_playbook, emulator, tm
 
 
 SPEC = "Validating arguments against arg spec 'main'"
-BAD_VARIABLES = {   # case: (the task that rejects it, words of its message)
+BAD_VARIABLES = {  # case: (the task that rejects it, words of its message)
     "Missing zone": (SPEC, ["usnap_fleet_zone"]),
     "Unknown backup mode": (SPEC, ["usnap_fleet_backup_mode", "Base, Ultimate, Custom", "Gold"]),
     "Unknown state": (SPEC, ["usnap_fleet_state", "present, absent", "gone"]),
@@ -212,11 +253,15 @@ BAD_VARIABLES = {   # case: (the task that rejects it, words of its message)
     "Unknown charge type": (SPEC, ["usnap_fleet_charge_type", "Weekly"]),
     # The role's own checks, still before any API call.
     "Custom without day": ("Check the plans", ["usnap_fleet_backup_mode=Custom", "missing: usnap_fleet_day"]),
-    "Override journal not a multiple of 12": ("Check the plans", [
-        "usnap_fleet_overrides['bsm-emu00001']", "journal", "multiple of 12"]),
+    "Override journal not a multiple of 12": (
+        "Check the plans",
+        ["usnap_fleet_overrides['bsm-emu00001']", "journal", "multiple of 12"],
+    ),
     "Override with an unknown key": ("Check the plans", ["usnap_fleet_overrides['bsm-emu00001']", "unknown keys mode"]),
-    "Business group with a disk list": ("Check how the disks are chosen", [
-        "usnap_fleet_business_group", "usnap_fleet_disks"]),
+    "Business group with a disk list": (
+        "Check how the disks are chosen",
+        ["usnap_fleet_business_group", "usnap_fleet_disks"],
+    ),
     "Duplicate disks": ("Group the disks by plan", ["usnap_fleet_disks", "bsm-emu00001 more than once"]),
     "Blank zone": ("Check the zone", ["usnap_fleet_zone must name a zone"]),
 }

@@ -7,53 +7,87 @@ from ansible.errors import AnsibleFilterError
 
 from ansible_collections.snapshield.cloud.plugins.filter.cbs_fleet import (
     FilterModule,
+    cbs_fleet_managed_tags,
     cbs_fleet_plan,
     cbs_fleet_problems,
     cbs_fleet_results,
 )
 from ansible_collections.snapshield.cloud.plugins.filter.fleet_report import fleet_report, fleet_report_markdown
 
-KEY = "snapshield-managed-by"
-DEFAULTS = dict(cbs_fleet_disks=[], cbs_fleet_tags={}, cbs_fleet_snapshot_name="cbs-fleet-2026-01-01",
-                cbs_fleet_retention_days=0, cbs_fleet_min_age=0, cbs_fleet_tags_on_snapshot={},
-                cbs_fleet_managed_by="cbs_fleet", cbs_fleet_keep=0, cbs_fleet_wait_timeout=1800)
+KEY = "snapshield-managed-by"  # the wire value: snapshots already tagged with it stay managed
+DEFAULTS = dict(
+    cbs_fleet_disks=[],
+    cbs_fleet_tags={},
+    cbs_fleet_snapshot_name="cbs-fleet-2026-01-01",
+    cbs_fleet_retention_days=0,
+    cbs_fleet_min_age=0,
+    cbs_fleet_tags_on_snapshot={},
+    cbs_fleet_managed_by="cbs_fleet",
+    cbs_fleet_keep=0,
+    cbs_fleet_wait_timeout=1800,
+)
 
 
 def problems(**overrides):
-    return cbs_fleet_problems(dict(DEFAULTS, **overrides), KEY)
+    return cbs_fleet_problems(dict(DEFAULTS, **overrides))
 
 
 def test_good_variables_have_no_problem():
     assert problems(cbs_fleet_disks=["disk-1"]) == []
-    assert problems(cbs_fleet_tags={"env": "prod"}, cbs_fleet_keep=7, cbs_fleet_retention_days=30,
-                    cbs_fleet_tags_on_snapshot={"owner": "dba", KEY: "cbs_fleet"}) == []
+    assert (
+        problems(
+            cbs_fleet_tags={"env": "prod"},
+            cbs_fleet_keep=7,
+            cbs_fleet_retention_days=30,
+            cbs_fleet_tags_on_snapshot={"owner": "dba", KEY: "cbs_fleet"},
+        )
+        == []
+    )
 
 
-@pytest.mark.parametrize("overrides, words", [
-    (dict(), ["give cbs_fleet_disks", "does not snapshot every disk"]),
-    (dict(cbs_fleet_disks=["d"], cbs_fleet_tags={"env": "prod"}), ["not both"]),
-    (dict(cbs_fleet_disks=["d", " "]), ["cbs_fleet_disks must be disk ids"]),
-    (dict(cbs_fleet_tags={"env": 1}), ["cbs_fleet_tags.env must be a string", "quote it"]),
-    (dict(cbs_fleet_disks=["d"], cbs_fleet_tags_on_snapshot={"v": 2.0}), ["cbs_fleet_tags_on_snapshot.v"]),
-    (dict(cbs_fleet_disks=["d"], cbs_fleet_tags_on_snapshot={"k" * 128: "v"}), ["longer than 127"]),
-    (dict(cbs_fleet_disks=["d"], cbs_fleet_tags_on_snapshot={"k": "v" * 256}), ["longer than 255"]),
-    (dict(cbs_fleet_disks=["d"], cbs_fleet_snapshot_name="n" * 61), ["cbs_fleet_snapshot_name", "61", "at most 60"]),
-    (dict(cbs_fleet_disks=["d"], cbs_fleet_snapshot_name=" "), ["cbs_fleet_snapshot_name must not be empty"]),
-    (dict(cbs_fleet_disks=["d"], cbs_fleet_keep=-1), ["cbs_fleet_keep must be 0 or more", "0 prunes nothing"]),
-    (dict(cbs_fleet_disks=["d"], cbs_fleet_retention_days=-2), ["cbs_fleet_retention_days must be 0 or more"]),
-    (dict(cbs_fleet_disks=["d"], cbs_fleet_min_age=-5), ["cbs_fleet_min_age must be 0 or more"]),
-    (dict(cbs_fleet_disks=["d"], cbs_fleet_wait_timeout=0), ["cbs_fleet_wait_timeout must be 1 or more"]),
-    (dict(cbs_fleet_disks=["d"], cbs_fleet_managed_by=""), ["cbs_fleet_managed_by must be a non-empty", KEY]),
-    (dict(cbs_fleet_disks=["d"], cbs_fleet_tags_on_snapshot={KEY: "me"}), ["must not set " + KEY, "'cbs_fleet'"]),
-])
+@pytest.mark.parametrize(
+    "overrides, words",
+    [
+        (dict(), ["give cbs_fleet_disks", "does not snapshot every disk"]),
+        (dict(cbs_fleet_disks=["d"], cbs_fleet_tags={"env": "prod"}), ["not both"]),
+        (dict(cbs_fleet_disks=["d", " "]), ["cbs_fleet_disks must be disk ids"]),
+        (dict(cbs_fleet_tags={"env": 1}), ["cbs_fleet_tags.env must be a string", "quote it"]),
+        (dict(cbs_fleet_disks=["d"], cbs_fleet_tags_on_snapshot={"v": 2.0}), ["cbs_fleet_tags_on_snapshot.v"]),
+        (dict(cbs_fleet_disks=["d"], cbs_fleet_tags_on_snapshot={"k" * 128: "v"}), ["longer than 127"]),
+        (dict(cbs_fleet_disks=["d"], cbs_fleet_tags_on_snapshot={"k": "v" * 256}), ["longer than 255"]),
+        (
+            dict(cbs_fleet_disks=["d"], cbs_fleet_snapshot_name="n" * 61),
+            ["cbs_fleet_snapshot_name", "61", "at most 60"],
+        ),
+        (dict(cbs_fleet_disks=["d"], cbs_fleet_snapshot_name=" "), ["cbs_fleet_snapshot_name must not be empty"]),
+        (dict(cbs_fleet_disks=["d"], cbs_fleet_keep=-1), ["cbs_fleet_keep must be 0 or more", "0 prunes nothing"]),
+        (dict(cbs_fleet_disks=["d"], cbs_fleet_retention_days=-2), ["cbs_fleet_retention_days must be 0 or more"]),
+        (dict(cbs_fleet_disks=["d"], cbs_fleet_min_age=-5), ["cbs_fleet_min_age must be 0 or more"]),
+        (dict(cbs_fleet_disks=["d"], cbs_fleet_wait_timeout=0), ["cbs_fleet_wait_timeout must be 1 or more"]),
+        (dict(cbs_fleet_disks=["d"], cbs_fleet_managed_by=""), ["cbs_fleet_managed_by must be a non-empty", KEY]),
+        (dict(cbs_fleet_disks=["d"], cbs_fleet_tags_on_snapshot={KEY: "me"}), ["must not set " + KEY, "'cbs_fleet'"]),
+    ],
+)
 def test_each_problem_names_its_variable(overrides, words):
     (message,) = problems(**overrides)
     assert all(word in message for word in words), message
 
 
+def test_every_bad_tag_is_named():
+    assert problems(cbs_fleet_tags={"env": 1, "team": 2.5}) == [
+        "cbs_fleet_tags.env must be a string, got int 1 (quote it in YAML)",
+        "cbs_fleet_tags.team must be a string, got float 2.5 (quote it in YAML)",
+    ]
+
+
 def test_problems_need_a_dict():
     with pytest.raises(AnsibleFilterError, match="expected a dict"):
-        cbs_fleet_problems(["cbs_fleet_disks"], KEY)
+        cbs_fleet_problems(["cbs_fleet_disks"])
+
+
+def test_managed_tags_carry_the_managed_by_value():
+    assert cbs_fleet_managed_tags("cbs_fleet") == {KEY: "cbs_fleet"}
+    assert cbs_fleet_managed_tags("weekly") == {KEY: "weekly"}
 
 
 def disk(disk_id, ability=True, zone="ap-guangzhou-3"):
@@ -89,10 +123,20 @@ def snap(snapshot_id, state="NORMAL"):
 
 
 def test_results_get_their_zone_a_pruning_note_and_missing_disks_fail():
-    registered = dict(changed=True, results=[
-        dict(disk_id="disk-1", snapshot_id="snap-new", snapshot_name="n", state="NORMAL", changed=True,
-             pruned=[snap("snap-a"), snap("snap-b")]),
-        dict(disk_id="disk-2", changed=False, failed=True, msg="quota")])
+    registered = dict(
+        changed=True,
+        results=[
+            dict(
+                disk_id="disk-1",
+                snapshot_id="snap-new",
+                snapshot_name="n",
+                state="NORMAL",
+                changed=True,
+                pruned=[snap("snap-a"), snap("snap-b")],
+            ),
+            dict(disk_id="disk-2", changed=False, failed=True, msg="quota"),
+        ],
+    )
     results = cbs_fleet_results(registered, PLAN)
     assert [r["zone"] for r in results] == ["z3", "z4", None]
     assert results[0]["note"] == "pruned 2 older managed snapshots: snap-a, snap-b"
@@ -105,18 +149,39 @@ def test_results_get_their_zone_a_pruning_note_and_missing_disks_fail():
 def test_a_task_that_failed_as_a_whole_fails_every_disk_and_a_skipped_one_none():
     results = cbs_fleet_results(dict(failed=False, msg="AuthFailure.SecretIdNotFound"), PLAN)
     assert [(r["disk_id"], r.get("failed"), r["msg"][:11]) for r in results] == [
-        ("disk-1", True, "AuthFailure"), ("disk-2", True, "AuthFailure"), ("disk-9", True, "disk disk-9")]
+        ("disk-1", True, "AuthFailure"),
+        ("disk-2", True, "AuthFailure"),
+        ("disk-9", True, "disk disk-9"),
+    ]
     assert cbs_fleet_results(dict(skipped=True, changed=False), dict(PLAN, missing=[])) == []
 
 
 def test_the_report_shows_the_note_of_a_pruned_disk():
-    registered = dict(results=[dict(disk_id="disk-1", snapshot_id="snap-new", snapshot_name="daily", state="NORMAL",
-                                    changed=True, pruned=[snap("snap-old")])])
-    markdown = fleet_report_markdown(fleet_report(cbs_fleet_results(registered, PLAN), "tencentcloud",
-                                                  skipped=[dict(disk_id="disk-5", reason="no ability")]))
+    registered = dict(
+        results=[
+            dict(
+                disk_id="disk-1",
+                snapshot_id="snap-new",
+                snapshot_name="daily",
+                state="NORMAL",
+                changed=True,
+                pruned=[snap("snap-old")],
+            )
+        ]
+    )
+    markdown = fleet_report_markdown(
+        fleet_report(
+            cbs_fleet_results(registered, PLAN), "tencentcloud", skipped=[dict(disk_id="disk-5", reason="no ability")]
+        )
+    )
     assert "| pruned 1 older managed snapshot: snap-old |" in markdown and "| no ability |" in markdown
     assert "| disk-9 |" in markdown
 
 
 def test_filters_are_registered():
-    assert set(FilterModule().filters()) == {"cbs_fleet_problems", "cbs_fleet_plan", "cbs_fleet_results"}
+    assert set(FilterModule().filters()) == {
+        "cbs_fleet_problems",
+        "cbs_fleet_managed_tags",
+        "cbs_fleet_plan",
+        "cbs_fleet_results",
+    }

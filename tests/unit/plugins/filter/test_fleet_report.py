@@ -17,8 +17,18 @@ NOW = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)
 
 
 def usnap(disk_id, mode="Base", status="Available", changed=False, price=None, **extra):
-    result = dict(disk_id=disk_id, zone="cn-bj2-02", service_id="usnap-" + disk_id, status=status,
-                  backup_mode=mode, journal=12, hour=24, day=5, charge_type="Month", changed=changed)
+    result = dict(
+        disk_id=disk_id,
+        zone="cn-bj2-02",
+        service_id="usnap-" + disk_id,
+        status=status,
+        backup_mode=mode,
+        journal=12,
+        hour=24,
+        day=5,
+        charge_type="Month",
+        changed=changed,
+    )
     if price is not None:
         result["price"] = dict(price=price, charge_type=extra.pop("charge_type", "Month"))
     result.update(extra)
@@ -33,8 +43,7 @@ def test_check_mode_report_prices_the_change_per_period_and_in_total():
         usnap("d"),
         dict(disk_id="e", zone="cn-bj2-02", failed=True, msg="UpgradeUSnapBackupRange failed with 230"),
     ]
-    report = fleet_report(results, "ucloud", skipped=[dict(disk_id="f", reason="excluded")], check_mode=True,
-                          now=NOW)
+    report = fleet_report(results, "ucloud", skipped=[dict(disk_id="f", reason="excluded")], check_mode=True, now=NOW)
     assert report["totals"] == dict(protected=4, unprotected=0, skipped=1, failed=1, disks=6, changed=3)
     assert report["modes"] == dict(Ultimate=1, Custom=1, Base=2)
     assert report["cost"]["per_period"] == dict(Month=1670, Year=12000)
@@ -51,8 +60,10 @@ def test_check_mode_report_prices_the_change_per_period_and_in_total():
 
 
 def test_absent_run_reports_disks_unprotected():
-    results = [dict(disk_id="a", zone="z", changed=True, service_id="usnap-a"),
-               dict(disk_id="b", zone="z", changed=False)]
+    results = [
+        dict(disk_id="a", zone="z", changed=True, service_id="usnap-a"),
+        dict(disk_id="b", zone="z", changed=False),
+    ]
     report = fleet_report(results, "ucloud", state="absent", now=NOW)
     assert report["totals"]["unprotected"] == 2 and report["totals"]["protected"] == 0
     assert [row["state"] for row in report["rows"]] == ["removed", "no service"]
@@ -60,8 +71,14 @@ def test_absent_run_reports_disks_unprotected():
 
 def test_cbs_report():
     results = [
-        dict(disk_id="disk-1", snapshot_id="snap-1", snapshot_name="daily", state="NORMAL", changed=True,
-             deadline="2026-12-01T00:00:00+00:00"),
+        dict(
+            disk_id="disk-1",
+            snapshot_id="snap-1",
+            snapshot_name="daily",
+            state="NORMAL",
+            changed=True,
+            deadline="2026-12-01T00:00:00+00:00",
+        ),
         dict(disk_id="disk-2", snapshot_name="daily", changed=True),
     ]
     report = fleet_report(results, "tencentcloud", skipped=["disk-3"], check_mode=True, now=NOW)

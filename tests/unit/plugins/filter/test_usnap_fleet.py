@@ -19,24 +19,33 @@ CUSTOM = dict(backup_mode="Custom", journal=36, hour=48, day=10, charge_type=Non
 
 
 def test_filters_are_registered():
-    assert set(FilterModule().filters()) == {"usnap_fleet_plans", "usnap_fleet_groups", "usnap_fleet_results",
-                                             "usnap_fleet_summary"}
+    assert set(FilterModule().filters()) == {
+        "usnap_fleet_plans",
+        "usnap_fleet_groups",
+        "usnap_fleet_results",
+        "usnap_fleet_summary",
+    }
 
 
 def test_default_plan_is_checked_and_normalised():
     assert usnap_fleet_plans({}) == dict(default=BASE, overrides={})
-    plans = usnap_fleet_plans(None, backup_mode="Custom", journal=36, hour=48, day=10, charge_type="Yearly",
-                              quantity=2)
+    plans = usnap_fleet_plans(None, backup_mode="Custom", journal=36, hour=48, day=10, charge_type="Yearly", quantity=2)
     assert plans["default"] == dict(CUSTOM, charge_type="Year", quantity=2)
 
 
-@pytest.mark.parametrize("params, words", [
-    (dict(backup_mode="Custom", journal=36, hour=48), ["usnap_fleet_backup_mode=Custom", "missing: usnap_fleet_day"]),
-    (dict(backup_mode="Custom", journal=13, hour=48, day=10), ["usnap_fleet_journal", "multiple of 12", "13"]),
-    (dict(backup_mode="Base", hour=48), ["usnap_fleet_hour", "usnap_fleet_backup_mode=Custom"]),
-    (dict(quantity=0), ["usnap_fleet_quantity", "1 or more"]),
-    (dict(backup_mode="Gold"), ["usnap_fleet_backup_mode", "Gold"]),
-])
+@pytest.mark.parametrize(
+    "params, words",
+    [
+        (
+            dict(backup_mode="Custom", journal=36, hour=48),
+            ["usnap_fleet_backup_mode=Custom", "missing: usnap_fleet_day"],
+        ),
+        (dict(backup_mode="Custom", journal=13, hour=48, day=10), ["usnap_fleet_journal", "multiple of 12", "13"]),
+        (dict(backup_mode="Base", hour=48), ["usnap_fleet_hour", "usnap_fleet_backup_mode=Custom"]),
+        (dict(quantity=0), ["usnap_fleet_quantity", "1 or more"]),
+        (dict(backup_mode="Gold"), ["usnap_fleet_backup_mode", "Gold"]),
+    ],
+)
 def test_bad_default_plan_names_the_role_variable(params, words):
     with pytest.raises(AnsibleFilterError) as info:
         usnap_fleet_plans({}, **params)
@@ -44,11 +53,18 @@ def test_bad_default_plan_names_the_role_variable(params, words):
 
 
 def test_override_inherits_the_default_and_the_chain_only_with_the_same_mode():
-    plans = usnap_fleet_plans({
-        "bsm-a": dict(day=15),                                  # same mode: keeps journal and hour
-        "bsm-b": dict(backup_mode="Ultimate"),                  # other mode: no chain inherited
-        "bsm-c": dict(charge_type="Monthly", quantity=3),
-    }, backup_mode="Custom", journal=36, hour=48, day=10, charge_type="Year")
+    plans = usnap_fleet_plans(
+        {
+            "bsm-a": dict(day=15),  # same mode: keeps journal and hour
+            "bsm-b": dict(backup_mode="Ultimate"),  # other mode: no chain inherited
+            "bsm-c": dict(charge_type="Monthly", quantity=3),
+        },
+        backup_mode="Custom",
+        journal=36,
+        hour=48,
+        day=10,
+        charge_type="Year",
+    )
     assert plans["default"] == dict(CUSTOM, charge_type="Year")
     assert plans["overrides"] == {
         "bsm-a": dict(CUSTOM, day=15, charge_type="Year"),
@@ -57,15 +73,18 @@ def test_override_inherits_the_default_and_the_chain_only_with_the_same_mode():
     }
 
 
-@pytest.mark.parametrize("overrides, words", [
-    ({"bsm-a": dict(backup_mode="Custom", journal=36)}, ["usnap_fleet_overrides['bsm-a']", "missing: hour, day"]),
-    ({"bsm-a": dict(journal=24)}, ["usnap_fleet_overrides['bsm-a']", "backup_mode=Custom"]),
-    ({"bsm-a": dict(backup_mode="Custom", journal=36, hour=48, day=7)}, ["day", "multiple of 5", "7"]),
-    ({"bsm-a": dict(mode="Ultimate")}, ["usnap_fleet_overrides['bsm-a']", "unknown keys mode"]),
-    ({"bsm-a": "Ultimate"}, ["usnap_fleet_overrides['bsm-a']", "must be a dict"]),
-    ({"": dict(backup_mode="Ultimate")}, ["keys must be disk ids"]),
-    (["bsm-a"], ["usnap_fleet_overrides must be a dict"]),
-])
+@pytest.mark.parametrize(
+    "overrides, words",
+    [
+        ({"bsm-a": dict(backup_mode="Custom", journal=36)}, ["usnap_fleet_overrides['bsm-a']", "missing: hour, day"]),
+        ({"bsm-a": dict(journal=24)}, ["usnap_fleet_overrides['bsm-a']", "backup_mode=Custom"]),
+        ({"bsm-a": dict(backup_mode="Custom", journal=36, hour=48, day=7)}, ["day", "multiple of 5", "7"]),
+        ({"bsm-a": dict(mode="Ultimate")}, ["usnap_fleet_overrides['bsm-a']", "unknown keys mode"]),
+        ({"bsm-a": "Ultimate"}, ["usnap_fleet_overrides['bsm-a']", "must be a dict"]),
+        ({"": dict(backup_mode="Ultimate")}, ["keys must be disk ids"]),
+        (["bsm-a"], ["usnap_fleet_overrides must be a dict"]),
+    ],
+)
 def test_bad_override_names_the_disk(overrides, words):
     with pytest.raises(AnsibleFilterError) as info:
         usnap_fleet_plans(overrides)
@@ -74,7 +93,8 @@ def test_bad_override_names_the_disk(overrides, words):
 
 def test_absent_ignores_plans_but_not_the_overrides_shape():
     assert usnap_fleet_plans({"bsm-a": dict(journal=1)}, backup_mode="Custom", state="absent") == dict(
-        default=None, overrides={})
+        default=None, overrides={}
+    )
     with pytest.raises(AnsibleFilterError, match="unknown keys"):
         usnap_fleet_plans({"bsm-a": dict(colour="red")}, state="absent")
     with pytest.raises(AnsibleFilterError, match="usnap_fleet_state"):
@@ -82,11 +102,17 @@ def test_absent_ignores_plans_but_not_the_overrides_shape():
 
 
 def test_groups_put_the_default_first_and_share_groups_between_equal_overrides():
-    plans = usnap_fleet_plans({"bsm-2": dict(backup_mode="Ultimate"), "bsm-4": dict(backup_mode="Ultimate"),
-                               "bsm-3": dict(backup_mode="Base"), "bsm-9": dict(backup_mode="Ultimate")})
+    plans = usnap_fleet_plans(
+        {
+            "bsm-2": dict(backup_mode="Ultimate"),
+            "bsm-4": dict(backup_mode="Ultimate"),
+            "bsm-3": dict(backup_mode="Base"),
+            "bsm-9": dict(backup_mode="Ultimate"),
+        }
+    )
     fleet = usnap_fleet_groups(["bsm-1", "bsm-2", "bsm-3", "bsm-4", "bsm-5"], plans, exclude=["bsm-5"], zone=ZONE)
     assert [(g["plan"]["backup_mode"], g["disks"], g["label"], g["zone"]) for g in fleet["groups"]] == [
-        ("Base", ["bsm-1", "bsm-3"], "Base: 2 disks", ZONE),       # an override equal to the default joins it
+        ("Base", ["bsm-1", "bsm-3"], "Base: 2 disks", ZONE),  # an override equal to the default joins it
         ("Ultimate", ["bsm-2", "bsm-4"], "Ultimate: 2 disks", ZONE),
     ]
     assert fleet["targets"] == ["bsm-1", "bsm-2", "bsm-3", "bsm-4"]
@@ -95,16 +121,20 @@ def test_groups_put_the_default_first_and_share_groups_between_equal_overrides()
 
 
 def test_groups_of_discovered_disks_skip_udataark():
-    disks = [dict(disk_id="bsm-1", zone=ZONE, backup_mode=""), dict(disk_id="bsm-2", zone=ZONE, backup_mode="UDataArk"),
-             dict(disk_id="bsm-3", zone=ZONE, backup_mode="SnapshotService")]
+    disks = [
+        dict(disk_id="bsm-1", zone=ZONE, backup_mode=""),
+        dict(disk_id="bsm-2", zone=ZONE, backup_mode="UDataArk"),
+        dict(disk_id="bsm-3", zone=ZONE, backup_mode="SnapshotService"),
+    ]
     fleet = usnap_fleet_groups(disks, usnap_fleet_plans({}), zone=ZONE)
     assert fleet["targets"] == ["bsm-1", "bsm-3"]
     assert fleet["skipped"] == [dict(disk_id="bsm-2", zone=ZONE, reason="protected by UDataArk")]
 
 
 def test_group_labels_and_absent():
-    plans = usnap_fleet_plans({"bsm-2": dict(backup_mode="Custom", journal=36, hour=48, day=10, charge_type="Year",
-                                             quantity=2)})
+    plans = usnap_fleet_plans(
+        {"bsm-2": dict(backup_mode="Custom", journal=36, hour=48, day=10, charge_type="Year", quantity=2)}
+    )
     labels = [g["label"] for g in usnap_fleet_groups(["bsm-1", "bsm-2"], plans)["groups"]]
     assert labels == ["Base: 1 disk", "Custom 36/48/10, Year x2: 1 disk"]
     absent = usnap_fleet_groups(["bsm-1", "bsm-2"], usnap_fleet_plans({"bsm-2": {}}, state="absent"))
@@ -123,8 +153,11 @@ def test_groups_of_an_empty_fleet_and_bad_lists():
 
 def test_results_are_flattened_and_a_failed_group_names_its_disks():
     loop = [
-        dict(item=dict(disks=["bsm-1", "bsm-2"], zone=ZONE), changed=True,
-             results=[dict(disk_id="bsm-1", changed=True), dict(disk_id="bsm-2", changed=False)]),
+        dict(
+            item=dict(disks=["bsm-1", "bsm-2"], zone=ZONE),
+            changed=True,
+            results=[dict(disk_id="bsm-1", changed=True), dict(disk_id="bsm-2", changed=False)],
+        ),
         dict(item=dict(disks=["bsm-3", "bsm-4"], zone=ZONE), failed=True, msg="UCloud API error 172: bad key"),
     ]
     flat = usnap_fleet_results(loop)
@@ -134,11 +167,15 @@ def test_results_are_flattened_and_a_failed_group_names_its_disks():
 
 
 def test_summary_adds_ignored_overrides_and_failures():
-    results = [dict(disk_id="bsm-1", zone=ZONE, status="Available", backup_mode="Base", changed=True),
-               dict(disk_id="bsm-2", zone=ZONE, failed=True, msg="17041: not found")]
+    results = [
+        dict(disk_id="bsm-1", zone=ZONE, status="Available", backup_mode="Base", changed=True),
+        dict(disk_id="bsm-2", zone=ZONE, failed=True, msg="17041: not found"),
+    ]
     report = fleet_report(results, "ucloud")
     lines = usnap_fleet_summary(report, ["bsm-9"])
     assert lines[0].startswith("2 disks: 1 protected")
     assert lines[-2:] == ["Overrides of disks not in the fleet, ignored: bsm-9", "Failed bsm-2: 17041: not found"]
     assert usnap_fleet_summary(fleet_report(results[:1], "ucloud")) == [
-        "1 disks: 1 protected, 0 unprotected, 0 skipped, 0 failed; 1 changed", "By mode: Base 1"]
+        "1 disks: 1 protected, 0 unprotected, 0 skipped, 0 failed; 1 changed",
+        "By mode: Base 1",
+    ]
