@@ -62,7 +62,7 @@ EXAMPLES = r"""
 
 - name: Snapshot each of them
   snapshield.cloud.cbs_snapshot:
-    disk_id: "{{ disks.disks | selectattr('snapshot_ability') | map(attribute='disk_id') | list }}"
+    disk_ids: "{{ disks.disks | selectattr('snapshot_ability') | map(attribute='disk_id') | list }}"
     snapshot_name: before-maintenance
 
 - name: Two disks by ID
