@@ -35,6 +35,7 @@ class Settings:
     snapshot_quota: int = 64  # CBS snapshots per disk (0 = unlimited)
     reject_encrypted: bool = False  # CreateSnapshot on an encrypted disk -> UnsupportedOperation.DiskEncrypt
     busy_while_creating: bool = False  # CreateSnapshot while one is CREATING -> InvalidDisk.SnapshotCreating
+    policy_quota: int = 30  # CBS automatic snapshot policies per region (0 = unlimited)
 
 
 @dataclass
@@ -118,6 +119,22 @@ class Snapshot:
         return max(0, min(99, int(100 * (now - self.create_time) / span)))
 
 
+@dataclass
+class AutoSnapshotPolicy:
+    """A CBS automatic snapshot policy: its schedule (``Policy`` items), retention, and the disks bound to it."""
+
+    id: str
+    region: str
+    name: str
+    schedule: list  # [{"Hour": [...], "DayOfWeek": [...] | "DayOfMonth": [...] | "IntervalDays": n}]
+    activated: bool = True
+    permanent: bool = False
+    retention_days: int = 7
+    create_time: float = field(default_factory=time.time)
+    disk_ids: list = field(default_factory=list)
+    state: str = "NORMAL"
+
+
 class CallLog:
     """Per-action counters and the ordered log of calls."""
 
@@ -174,6 +191,7 @@ class State:
 
     def reset(self, seed: int = 0):
         self.udisks, self.services, self.cbs_disks, self.snapshots = {}, {}, {}, {}
+        self.policies = {}
         self._ids = random.Random(seed)
         self._serial = {"ucloud": 0, "tencent": 0}
 
@@ -338,4 +356,5 @@ class State:
             "disks": [dataclasses.asdict(d) for d in [*self.udisks.values(), *self.cbs_disks.values()]],
             "services": [dataclasses.asdict(s) for s in self.services.values()],
             "snapshots": snapshots,
+            "policies": [dataclasses.asdict(p) for p in self.policies.values()],
         }
