@@ -28,6 +28,8 @@ from ansible_collections.snapshield.cloud.plugins.modules import (
     cbs_disk_info,
     cbs_snapshot,
     cbs_snapshot_info,
+    cbs_snapshot_policy,
+    cbs_snapshot_policy_info,
     ucloud_disk_info,
     usnap_price,
     usnap_service,
@@ -52,6 +54,8 @@ MODULES = {
         cbs_snapshot,
         cbs_snapshot_info,
         cbs_disk_info,
+        cbs_snapshot_policy,
+        cbs_snapshot_policy_info,
     )
 }
 ALIASES = {
@@ -69,6 +73,7 @@ ALIASES.update(
         "cbs_snapshot",
         "cbs_snapshot_info",
         "cbs_disk_info",
+        "cbs_snapshot_policy",
     )
 )
 
@@ -185,6 +190,20 @@ def id_lists(valid="disk-%d"):
     )
 
 
+def number_lists(low, high):
+    """Empty lists, lists with a number out of ``low``-``high`` or with something that is no whole number."""
+    good = st.lists(st.integers(low, high), max_size=3)
+    return st.one_of(
+        st.just([]),
+        st.tuples(good, st.one_of(st.integers(max_value=low - 1), st.integers(min_value=high + 1))).map(
+            lambda t: t[0] + [t[1]]
+        ),
+        st.tuples(good, st.one_of(st.booleans(), TEXT.filter(_refused_by(check_type_int)))).map(
+            lambda t: t[0] + [t[1]]
+        ),
+    )
+
+
 TAG_KEY = st.text("abcxyz-_", min_size=1, max_size=8)
 TAGS = st.one_of(
     st.lists(TEXT, max_size=3),
@@ -242,6 +261,9 @@ CUSTOM = dict(U_DISK, backup_mode="Custom", journal=12, hour=24, day=5)
 PRICE = dict(zone="cn-bj2-02", disk_size=100)
 SNAP = dict(disk_ids=["disk-emu00001"], snapshot_name="nightly")
 KEEP = dict(SNAP, managed_tags={"managed-by": "test"}, keep=2)
+POLICY = dict(name="nightly", hours=[2])
+BOUND = dict(POLICY, disk_ids=["disk-emu00001"])
+POLICY_NAMES = st.one_of(BLANK, st.text(min_size=61, max_size=200))
 BASES = dict(
     usnap_service=U_DISK,
     usnap_price=PRICE,
@@ -250,6 +272,8 @@ BASES = dict(
     cbs_snapshot=SNAP,
     cbs_snapshot_info={},
     cbs_disk_info={},
+    cbs_snapshot_policy=POLICY,
+    cbs_snapshot_policy_info={},
 )
 ALL_STATES = ("NORMAL", "CREATING", "ROLLBACKING", "COPYING_FROM_REMOTE", "CHECKING_COPIED", "TORECYCLE")
 
@@ -324,6 +348,26 @@ CASES = (
         ("cbs_disk_info", "disk_name", {}, BLANK, "emu-cbs-00001"),
         ("cbs_disk_info", "disk_usage", {}, not_one_of("SYSTEM_DISK", "DATA_DISK"), "SYSTEM_DISK"),
         ("cbs_disk_info", "tags", {}, TAGS, {"env": "prod"}),
+        ("cbs_snapshot_policy", "name", POLICY, POLICY_NAMES, "n" * 60),
+        ("cbs_snapshot_policy", "state", dict(name="nightly"), not_one_of("present", "absent"), "absent"),
+        ("cbs_snapshot_policy", "hours", POLICY, number_lists(0, 23), [0, 23]),
+        ("cbs_snapshot_policy", "weekdays", POLICY, number_lists(0, 6), [0, 6]),
+        ("cbs_snapshot_policy", "days_of_month", POLICY, number_lists(1, 31), [1, 31]),
+        ("cbs_snapshot_policy", "interval_days", POLICY, counted(1, 365), 365),
+        ("cbs_snapshot_policy", "retention_days", POLICY, counted(1, MAX_RETENTION_DAYS), MAX_RETENTION_DAYS),
+        ("cbs_snapshot_policy", "permanent", POLICY, NOT_BOOL, "yes"),
+        ("cbs_snapshot_policy", "active", POLICY, NOT_BOOL, "no"),
+        ("cbs_snapshot_policy", "disk_ids", POLICY, id_lists("disk-emu%05d"), ["disk-emu00001", "disk-emu00002"]),
+        ("cbs_snapshot_policy", "exclusive", BOUND, NOT_BOOL, "yes"),
+        ("cbs_snapshot_policy_info", "policy_ids", {}, id_lists("asp-%08d"), ["asp-00000001"]),
+        (
+            "cbs_snapshot_policy_info",
+            "names",
+            {},
+            st.one_of(id_lists("n%d"), POLICY_NAMES.map(lambda n: [n])),
+            "nightly",
+        ),
+        ("cbs_snapshot_policy_info", "policy_state", {}, not_one_of("NORMAL", "ISOLATED"), "ISOLATED"),
     ]
     + [
         (name, option, base, values, good)
@@ -396,6 +440,8 @@ LISTS = [
     ("cbs_snapshot_info", "snapshot_ids", {}),
     ("cbs_snapshot_info", "disk_ids", {}),
     ("cbs_disk_info", "disk_ids", {}),
+    ("cbs_snapshot_policy", "disk_ids", POLICY),
+    ("cbs_snapshot_policy_info", "policy_ids", {}),
 ]
 
 
