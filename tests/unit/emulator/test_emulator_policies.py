@@ -141,7 +141,10 @@ def test_describe_validation_and_delete_all_or_nothing(tencent):
 
 def test_next_trigger_follows_the_schedule():
     now = datetime(2026, 12, 3, 10, 30, tzinfo=BEIJING).timestamp()  # a Thursday
-    at = lambda schedule: datetime.fromtimestamp(next_trigger(schedule, now, now), BEIJING)  # noqa: E731
+
+    def at(schedule):
+        return datetime.fromtimestamp(next_trigger(schedule, now, now), BEIJING)
+
     assert at([{"Hour": [3, 11], "DayOfWeek": [4]}]) == datetime(2026, 12, 3, 11, tzinfo=BEIJING)
     assert at([{"Hour": [3], "DayOfWeek": [0]}]) == datetime(2026, 12, 6, 3, tzinfo=BEIJING)  # 0 is Sunday
     assert at([{"Hour": [0], "DayOfMonth": [1]}]) == datetime(2027, 1, 1, 0, tzinfo=BEIJING)
