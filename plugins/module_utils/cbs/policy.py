@@ -73,7 +73,8 @@ class PolicyConverger(Converger):
             )
         return [self.request["name"]]
 
-    def act(self, name):
+    def act(self, target):
+        name = target
         if self.request["state"] == "absent":
             return self._absent(name)
         existing = self.found[0] if self.found else None
