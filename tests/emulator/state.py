@@ -31,6 +31,7 @@ class Settings:
     """Behaviour switches, changed with POST /_emulator/config."""
 
     snapshot_delay: float = 2.0  # seconds a CBS snapshot stays CREATING (0 = NORMAL at once)
+    copy_delay: float = 2.0  # seconds a cross-region copy takes (COPYING_FROM_REMOTE, then CHECKING_COPIED)
     price_as_list: bool = False  # DescribeSnapshotServicePrice DataSet as a one-element list
     snapshot_quota: int = 64  # CBS snapshots per disk (0 = unlimited)
     reject_encrypted: bool = False  # CreateSnapshot on an encrypted disk -> UnsupportedOperation.DiskEncrypt
@@ -108,12 +109,23 @@ class Snapshot:
     deadline: Optional[float] = None
     disk_backup_id: Optional[str] = None
     fixed_state: Optional[str] = None  # seeded snapshots may be pinned to any state
+    copy_from_remote: bool = False  # a copy made by CopySnapshotCrossRegions, living in its destination region
+    copying_to: dict = field(default_factory=dict)  # destination region -> when that copy is done
 
     def state(self, now: float) -> str:
-        return self.fixed_state or ("NORMAL" if now >= self.ready_at else "CREATING")
+        if self.fixed_state or now >= self.ready_at:
+            return self.fixed_state or "NORMAL"
+        if not self.copy_from_remote:
+            return "CREATING"
+        # a copy is transferred for the first 70% of its time, then checked
+        return (
+            "COPYING_FROM_REMOTE"
+            if now < self.create_time + 0.7 * (self.ready_at - self.create_time)
+            else "CHECKING_COPIED"
+        )
 
     def percent(self, now: float) -> int:
-        if self.state(now) != "CREATING":
+        if self.state(now) not in ("CREATING", "COPYING_FROM_REMOTE", "CHECKING_COPIED"):
             return 100
         span = max(self.ready_at - self.create_time, 1e-9)
         return max(0, min(99, int(100 * (now - self.create_time) / span)))

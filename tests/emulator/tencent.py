@@ -353,6 +353,9 @@ class TencentApi(CloudApi):
                 "The provided credentials could not be validated. Please check your signature is correct.",
             )
 
+    def region_of(self, req):
+        return req.headers.get("X-TC-Region")
+
     def loggable(self, params):
         return params if params is not None else {}
 
@@ -420,8 +423,8 @@ class TencentApi(CloudApi):
             "Tags": [dict(t) for t in s.tags],
             "Placement": {"Zone": s.zone, "ProjectId": s.project_id},
             "SnapshotType": "PRIVATE_SNAPSHOT",
-            "CopyFromRemote": False,
-            "CopyingToRegions": [],
+            "CopyFromRemote": s.copy_from_remote,
+            "CopyingToRegions": sorted(r for r, done in s.copying_to.items() if done > now),
             "ImageCount": 0,
             "Images": [],
             "ShareReference": 0,
@@ -429,7 +432,7 @@ class TencentApi(CloudApi):
         }
 
     def _disk_row(self, d) -> dict:
-        snaps = [s for s in self.state.snapshots.values() if s.disk_id == d.id]
+        snaps = [s for s in self.state.snapshots.values() if s.disk_id == d.id and s.region == d.region]
         return {
             "DiskId": d.id,
             "DiskName": d.name,
@@ -544,6 +547,65 @@ class TencentApi(CloudApi):
         elif deadline is not None:
             snap.deadline = deadline
         return {}
+
+    @action("CopySnapshotCrossRegions", mutates=True)
+    def copy_snapshot_cross_regions(self, body, region):
+        p = Params(body, "DestinationRegions", "SnapshotId", "SnapshotName")
+        regions = p.strs("DestinationRegions", required=True)
+        now = time.time()
+        self.state.expire_snapshots(now)
+        source = self._snapshot(p.text("SnapshotId", required=True), region)
+        name = self._name(p, "SnapshotName") or "Copied %s from %s" % (source.id, region)
+        for destination in regions:
+            if destination not in REGIONS or destination == region:
+                raise invalid_value("DestinationRegions", destination)
+        if source.state(now) != "NORMAL" or source.copy_from_remote:
+            raise ApiError(
+                "UnsupportedOperation.SnapshotNotSupportCopy", f"The snapshot `{source.id}` cannot be copied now."
+            )
+        results = []
+        for destination in regions:
+            if source.copying_to.get(destination, 0) > now:
+                results.append(
+                    {
+                        "SnapshotId": "",
+                        "Code": "ResourceInUse.CopySnapshotConflict",
+                        "Message": f"The snapshot is being copied to {destination}.",
+                        "DestinationRegion": destination,
+                    }
+                )
+                continue
+            quota = self.state.settings.snapshot_quota
+            own = [s for s in self.state.snapshots.values() if s.disk_id == source.disk_id and s.region == destination]
+            if quota and len(own) >= quota:
+                results.append(
+                    {
+                        "SnapshotId": "",
+                        "Code": "InsufficientSnapshotQuota",
+                        "Message": "Insufficient snapshot quota.",
+                        "DestinationRegion": destination,
+                    }
+                )
+                continue
+            copy = Snapshot(
+                id=self.state.new_id("snap-", self.state.snapshots),
+                disk_id=source.disk_id,
+                region=destination,
+                zone=destination + "-1",
+                name=name,
+                size=source.size,
+                usage=source.usage,
+                encrypted=source.encrypted,
+                project_id=source.project_id,
+                tags=[],
+                create_time=now,
+                ready_at=now + self.state.settings.copy_delay,
+                copy_from_remote=True,
+            )
+            self.state.snapshots[copy.id] = copy
+            source.copying_to[destination] = copy.ready_at
+            results.append({"SnapshotId": copy.id, "Code": "Success", "Message": "", "DestinationRegion": destination})
+        return {"SnapshotCopyResultSet": results}
 
     # ------------------------------------------------------------------ disks
     @action("DescribeDisks")
