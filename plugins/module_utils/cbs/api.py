@@ -390,3 +390,87 @@ def disk_bindings(client, disk_ids):
         for batch in chunks(disk_ids, IDS_PER_CALL)
         for disk in paginate(client, "DescribeDisks", "DiskSet", dict(params, DiskIds=batch))
     }
+
+
+# Cross-region copies ----------------------------------------------------------------------------------------
+
+COPY_NAMES_PER_CALL = 10  # copy names asked for in one DescribeSnapshots (the snapshot-name filter)
+
+
+def copy_name(snap):
+    """The name of the copy of ``snap`` in every destination: the source's name and id, so it finds its copies."""
+    suffix = " copy of %s" % snap["SnapshotId"]
+    return (snap.get("SnapshotName") or "")[: 60 - len(suffix)] + suffix
+
+
+def copies_named(client, names):
+    """``{name: [copies of that name in the client's region, newest first]}``, in the fewest calls.
+
+    Name-filter batches or every snapshot of the region, whichever its snapshot count says is cheaper. Only copies
+    (``CopyFromRemote``) count.
+    """
+
+    def by_names(batch):
+        filters = [dict(Name="snapshot-name", Values=batch)]
+        return list(paginate(client, "DescribeSnapshots", "SnapshotSet", dict(SNAPSHOT_ORDER, Filters=filters)))
+
+    listing = Listing(
+        client,
+        "DescribeSnapshots",
+        "SnapshotSet",
+        "SnapshotName",
+        dict(SNAPSHOT_ORDER),
+        by_ids=by_names,
+        per_call=COPY_NAMES_PER_CALL,
+        unique_key="SnapshotId",
+    )
+    return {
+        name: [snap for snap in snaps if snap.get("CopyFromRemote")] for name, snaps in look_up(listing, names).items()
+    }
+
+
+def copy_snapshot(client, snap, regions, until=None):
+    """CopySnapshotCrossRegions of ``snap`` to ``regions``: ``{region: (copy id, None) or (None, error text)}``.
+
+    After a lost answer each destination is read for the copy (by its name) before anything is sent again; a
+    destination that has none then is reported, never copied to blindly.
+    """
+    name = copy_name(snap)
+    params = dict(SnapshotId=snap["SnapshotId"], DestinationRegions=list(regions), SnapshotName=name)
+
+    def applied():
+        found = all_concurrently(lambda region: (region, copies_named(client.in_region(region), [name])[name]), regions)
+        if not any(copies for _region, copies in found):
+            return None
+        return dict(
+            SnapshotCopyResultSet=[
+                dict(
+                    DestinationRegion=region,
+                    SnapshotId=copies[0]["SnapshotId"] if copies else "",
+                    Code="Success" if copies else "LostAnswer",
+                    Message="" if copies else "the answer was lost and no copy is there: run the task again",
+                )
+                for region, copies in found
+            ]
+        )
+
+    answer = apply_once(client, "CopySnapshotCrossRegions", params, applied, until)
+    outcome = {}
+    for row in answer.get("SnapshotCopyResultSet") or []:
+        if row.get("Code") == "Success":
+            outcome[row.get("DestinationRegion")] = (row.get("SnapshotId"), None)
+        else:
+            outcome[row.get("DestinationRegion")] = (None, "%s: %s" % (row.get("Code"), row.get("Message")))
+    for region in regions:
+        outcome.setdefault(region, (None, "CopySnapshotCrossRegions said nothing about this region"))
+    return outcome
+
+
+def set_deadline(client, snapshot_id, deadline, until=None):
+    """ModifySnapshotAttribute: the snapshot (a copy, in the client's region) is deleted at ``deadline``."""
+
+    def applied():
+        found = snapshots_by_id(client, [snapshot_id], until)
+        return bool(found) and found[0].get("DeadlineTime") == deadline
+
+    apply_once(client, "ModifySnapshotAttribute", dict(SnapshotId=snapshot_id, Deadline=deadline), applied, until)

@@ -322,3 +322,28 @@ def check_policy_listing_request(params):
         names=names,
         state=params.get("policy_state"),
     )
+
+
+# Cross-region copies ----------------------------------------------------------------------------------------
+
+
+def check_copy_request(params):
+    """What cbs_snapshot_copy is asked to copy, and where."""
+    check_not_blank(params, ("snapshot_name",))
+    request = dict(
+        snapshot_ids=check_ids(params.get("snapshot_ids"), "snapshot_ids", "snapshot id", required=False),
+        disk_ids=check_ids(params.get("disk_ids"), "disk_ids", required=False),
+        name=check_name(params.get("snapshot_name")),
+        regions=check_ids(params.get("destination_regions"), "destination_regions", "region"),
+        retention_days=check_count(params, "retention_days", MAX_RETENTION_DAYS),
+        wait=params["wait"],
+        wait_timeout=check_count(params, "wait_timeout"),
+    )
+    if not request["snapshot_ids"] and not (request["disk_ids"] and request["name"]):
+        raise ValueError("give snapshot_ids, or disk_ids with snapshot_name: the snapshots to copy")
+    if request["snapshot_ids"] and (request["disk_ids"] or request["name"]):
+        raise ValueError("snapshot_ids names the snapshots itself: leave out disk_ids and snapshot_name")
+    source = params.get("region")
+    if source in request["regions"]:
+        raise ValueError("destination_regions lists %s, the region the snapshots are in (region)" % source)
+    return request

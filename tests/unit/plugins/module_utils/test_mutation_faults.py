@@ -19,7 +19,12 @@ import json
 import pytest
 from ansible.module_utils.testing import patch_module_args
 
-from ansible_collections.snapshield.cloud.plugins.modules import cbs_snapshot, cbs_snapshot_policy, usnap_service
+from ansible_collections.snapshield.cloud.plugins.modules import (
+    cbs_snapshot,
+    cbs_snapshot_copy,
+    cbs_snapshot_policy,
+    usnap_service,
+)
 from tests.emulator import Emulator
 
 ZONE = "cn-bj2-02"
@@ -35,6 +40,7 @@ MUTATING = (
     "DeleteAutoSnapshotPolicies",
     "BindAutoSnapshotPolicy",
     "UnbindAutoSnapshotPolicy",
+    "CopySnapshotCrossRegions",
 )
 MANAGED = {"managed-by": "fault-test"}
 
@@ -260,3 +266,29 @@ def test_delete_policy(fresh, fault):
         fresh, cbs_snapshot_policy, dict(name="nightly", state="absent"), "DeleteAutoSnapshotPolicies", fault
     )
     assert policies(fresh) == []
+
+
+# Cross-region copies ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fault", FAULTS, ids=fault_id)
+def test_copy_snapshot(fresh, fault):
+    """A copy whose answer was lost is looked for in each destination before anything is sent again."""
+    fresh.configure(copy_delay=0)
+    snap = fresh.seed(cloud="tencent", snapshots=[dict(name="nightly")])["snapshots"][0]
+    args = dict(snapshot_ids=[snap], destination_regions=["ap-shanghai", "ap-beijing"])
+    result, again = faulted_then_again(fresh, cbs_snapshot_copy, args, "CopySnapshotCrossRegions", fault)
+    made = sorted(s["region"] for s in fresh.dump_state()["snapshots"] if s["copy_from_remote"])
+    assert made == ["ap-beijing", "ap-shanghai"]
+    assert [c["snapshot_id"] for c in result["copy"]["copies"]] == [c["snapshot_id"] for c in again["copy"]["copies"]]
+
+
+@pytest.mark.parametrize("fault", FAULTS, ids=fault_id)
+def test_copy_retention(fresh, fault):
+    """The deadline of a new copy, set in its region: read back after a lost answer."""
+    fresh.configure(copy_delay=0)
+    snap = fresh.seed(cloud="tencent", snapshots=[dict(name="nightly")])["snapshots"][0]
+    args = dict(snapshot_ids=[snap], destination_regions=["ap-shanghai"], retention_days=3)
+    result, _again = faulted_then_again(fresh, cbs_snapshot_copy, args, "ModifySnapshotAttribute", fault)
+    (copy,) = [s for s in fresh.dump_state()["snapshots"] if s["copy_from_remote"]]
+    assert copy["deadline"] and result["copy"]["copies"][0]["deadline"]

@@ -27,6 +27,7 @@ from ansible_collections.snapshield.cloud.plugins.module_utils import _module
 from ansible_collections.snapshield.cloud.plugins.modules import (
     cbs_disk_info,
     cbs_snapshot,
+    cbs_snapshot_copy,
     cbs_snapshot_info,
     cbs_snapshot_policy,
     cbs_snapshot_policy_info,
@@ -56,6 +57,7 @@ MODULES = {
         cbs_disk_info,
         cbs_snapshot_policy,
         cbs_snapshot_policy_info,
+        cbs_snapshot_copy,
     )
 }
 ALIASES = {
@@ -74,8 +76,10 @@ ALIASES.update(
         "cbs_snapshot_info",
         "cbs_disk_info",
         "cbs_snapshot_policy",
+        "cbs_snapshot_copy",
     )
 )
+ALIASES[("cbs_snapshot_copy", "snapshot_ids")] = ["snapshot_id"]
 
 
 @pytest.fixture(scope="module")
@@ -263,6 +267,10 @@ SNAP = dict(disk_ids=["disk-emu00001"], snapshot_name="nightly")
 KEEP = dict(SNAP, managed_tags={"managed-by": "test"}, keep=2)
 POLICY = dict(name="nightly", hours=[2])
 BOUND = dict(POLICY, disk_ids=["disk-emu00001"])
+COPY = dict(snapshot_ids=[SNAPSHOT_ID], destination_regions=["ap-shanghai"], wait=False)
+COPY_BY_DISK = dict(
+    disk_ids=["disk-emu00005"], snapshot_name="Unnamed", destination_regions=["ap-shanghai"], wait=False
+)
 POLICY_NAMES = st.one_of(BLANK, st.text(min_size=61, max_size=200))
 BASES = dict(
     usnap_service=U_DISK,
@@ -274,6 +282,7 @@ BASES = dict(
     cbs_disk_info={},
     cbs_snapshot_policy=POLICY,
     cbs_snapshot_policy_info={},
+    cbs_snapshot_copy=COPY,
 )
 ALL_STATES = ("NORMAL", "CREATING", "ROLLBACKING", "COPYING_FROM_REMOTE", "CHECKING_COPIED", "TORECYCLE")
 
@@ -368,6 +377,19 @@ CASES = (
             "nightly",
         ),
         ("cbs_snapshot_policy_info", "policy_state", {}, not_one_of("NORMAL", "ISOLATED"), "ISOLATED"),
+        ("cbs_snapshot_copy", "snapshot_ids", COPY, id_lists("snap-%08d"), SNAPSHOT_ID),
+        ("cbs_snapshot_copy", "disk_ids", COPY_BY_DISK, id_lists("disk-emu%05d"), "disk-emu00005"),
+        ("cbs_snapshot_copy", "snapshot_name", COPY_BY_DISK, POLICY_NAMES, "Unnamed"),
+        (
+            "cbs_snapshot_copy",
+            "destination_regions",
+            COPY,
+            st.one_of(id_lists("ap-r%d"), st.just(["ap-shanghai", "ap-guangzhou"])),
+            ["ap-shanghai", "ap-beijing"],
+        ),
+        ("cbs_snapshot_copy", "retention_days", COPY, counted(1, MAX_RETENTION_DAYS), MAX_RETENTION_DAYS),
+        ("cbs_snapshot_copy", "wait", COPY, NOT_BOOL, "no"),
+        ("cbs_snapshot_copy", "wait_timeout", COPY, counted(), MAX_NUMBER),
     ]
     + [
         (name, option, base, values, good)
@@ -442,6 +464,7 @@ LISTS = [
     ("cbs_disk_info", "disk_ids", {}),
     ("cbs_snapshot_policy", "disk_ids", POLICY),
     ("cbs_snapshot_policy_info", "policy_ids", {}),
+    ("cbs_snapshot_copy", "snapshot_ids", COPY),
 ]
 
 
