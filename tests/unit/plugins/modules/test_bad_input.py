@@ -79,7 +79,7 @@ ALIASES.update(
         "cbs_snapshot_copy",
     )
 )
-ALIASES[("cbs_snapshot_copy", "snapshot_ids")] = ["snapshot_id"]
+ALIASES.update({("cbs_snapshot_copy", "snapshot_ids"): ["snapshot_id"]})
 
 
 @pytest.fixture(scope="module")
