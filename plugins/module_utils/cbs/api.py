@@ -382,16 +382,6 @@ def delete_policies(client, policy_ids, until=None):
             delete(left)
 
 
-def disk_bindings(client, disk_ids):
-    """``{disk id: [ids of the policies it is bound to]}`` of the disks that exist, 100 disks a DescribeDisks call."""
-    params = dict(ReturnBindAutoSnapshotPolicy=True)
-    return {
-        disk["DiskId"]: list(disk.get("AutoSnapshotPolicyIds") or [])
-        for batch in chunks(disk_ids, IDS_PER_CALL)
-        for disk in paginate(client, "DescribeDisks", "DiskSet", dict(params, DiskIds=batch))
-    }
-
-
 # Cross-region copies ----------------------------------------------------------------------------------------
 
 COPY_NAMES_PER_CALL = 10  # copy names asked for in one DescribeSnapshots (the snapshot-name filter)
