@@ -431,8 +431,8 @@ class TencentApi(CloudApi):
             "TimeStartShare": None,
         }
 
-    def _disk_row(self, d) -> dict:
-        snaps = [s for s in self.state.snapshots.values() if s.disk_id == d.id and s.region == d.region]
+    def _disk_row(self, d, snapshots_of) -> dict:
+        snaps = snapshots_of.get((d.id, d.region), [])
         return {
             "DiskId": d.id,
             "DiskName": d.name,
@@ -624,7 +624,10 @@ class TencentApi(CloudApi):
         offset, limit = self._page(p)
         disks = [d for d in self.state.cbs_disks.values() if d.region == region and (ids is None or d.id in ids)]
         disks.sort(key=lambda d: (d.create_time, d.id), reverse=order == "DESC")
-        rows = match_filters([self._disk_row(d) for d in disks], filters or [], DISK_COLUMNS)
+        snapshots_of = {}  # (disk id, region) -> its snapshots, gathered once per call, not once per disk
+        for snap in self.state.snapshots.values():
+            snapshots_of.setdefault((snap.disk_id, snap.region), []).append(snap)
+        rows = match_filters([self._disk_row(d, snapshots_of) for d in disks], filters or [], DISK_COLUMNS)
         page, total = paginate(rows, offset, limit, invalid_value)
         if bindings:
             bound = {}
