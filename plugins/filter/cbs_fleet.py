@@ -17,8 +17,10 @@ from ansible_collections.snapshield.cloud.plugins.module_utils.cbs.checks import
     MAX_TAG_VALUE,
     check_count,
     check_name,
+    check_policy_request,
     check_tags,
 )
+from ansible_collections.snapshield.cloud.plugins.module_utils.common import check_ids
 
 # The tag marking the snapshots the role made, the only ones its retention may delete. Its value is
 # cbs_fleet_managed_by; the role gets the tag from cbs_fleet_managed_tags.
@@ -27,6 +29,19 @@ COUNTS = (
     ("cbs_fleet_retention_days", "0 keeps snapshots until pruned or deleted"),
     ("cbs_fleet_min_age", "0 always makes the named snapshot"),
     ("cbs_fleet_keep", "0 prunes nothing"),
+    ("cbs_fleet_copy_retention_days", "0 keeps copies as CBS keeps them"),
+)
+MODES = ("snapshot", "policy")
+POLICY_KEYS = (
+    "name",
+    "hours",
+    "weekdays",
+    "days_of_month",
+    "interval_days",
+    "retention_days",
+    "permanent",
+    "active",
+    "exclusive",
 )
 
 
@@ -84,6 +99,7 @@ def cbs_fleet_problems(variables):
             "cbs_fleet_managed_by must be a non-empty string of at most %d characters (it is the value "
             "of the %s tag that marks the snapshots this role may prune)" % (MAX_TAG_VALUE, MANAGED_KEY)
         )
+    problems += _mode_problems(variables)
     own = (variables.get("cbs_fleet_tags_on_snapshot") or {}).get(MANAGED_KEY)
     if own is not None and own != managed_by:
         problems.append(
@@ -91,6 +107,49 @@ def cbs_fleet_problems(variables):
             % (MANAGED_KEY, managed_by)
         )
     return [problem for problem in problems if problem]
+
+
+def _mode_problems(variables):
+    """cbs_fleet_mode, cbs_fleet_policy (checked as cbs_snapshot_policy checks it) and cbs_fleet_copy_regions."""
+    mode = variables.get("cbs_fleet_mode", "snapshot")
+    policy = variables.get("cbs_fleet_policy") or {}
+    regions = variables.get("cbs_fleet_copy_regions") or []
+    if mode not in MODES:
+        return ["cbs_fleet_mode must be snapshot or policy, got %r" % (mode,)]
+    problems = []
+    if mode == "policy":
+        if not isinstance(policy, Mapping) or not policy:
+            return ["cbs_fleet_mode=policy needs cbs_fleet_policy: a dict with at least name and hours"]
+        unknown = sorted(set(policy) - set(POLICY_KEYS))
+        if unknown:
+            problems.append(
+                "cbs_fleet_policy has unknown keys %s (known: %s)" % (", ".join(unknown), ", ".join(POLICY_KEYS))
+            )
+        params = {key: policy.get(key) for key in POLICY_KEYS}
+        params.update(state="present", disk_ids=None, exclusive=False)
+        problem = _problem(check_policy_request, params)
+        if problem:
+            problems.append("cbs_fleet_policy.%s" % problem)
+        if regions:
+            problems.append(
+                "cbs_fleet_copy_regions applies with cbs_fleet_mode=snapshot: the snapshots a policy takes are "
+                "named by CBS, not by this role"
+            )
+    elif policy:
+        problems.append("cbs_fleet_policy applies only with cbs_fleet_mode=policy")
+    if regions:
+        problems.append(_problem(check_ids, regions, "cbs_fleet_copy_regions", "region"))
+    return problems
+
+
+def cbs_fleet_copyable(registered):
+    """The disks whose snapshot of this run is NORMAL: the ones cbs_snapshot_copy can copy now."""
+    registered = registered if isinstance(registered, Mapping) else {}
+    return [
+        result.get("disk_id")
+        for result in registered.get("results") or []
+        if not result.get("failed") and result.get("state") == "NORMAL"
+    ]
 
 
 def cbs_fleet_plan(disks, disk_ids=None):
@@ -143,15 +202,87 @@ def _note(result, check_mode):
     )
 
 
-def cbs_fleet_results(registered, plan, check_mode=False):
+def _ran(registered):
+    """A registered task that ran (not skipped, not left undefined)."""
+    return isinstance(registered, Mapping) and bool(registered) and not registered.get("skipped")
+
+
+def _policy_results(policy, plan, check_mode):
+    """One result per disk of the fleet bound (or to be bound) to the policy."""
+    zones = plan.get("zones") or {}
+    found = policy.get("policy")
+    if not found:
+        message = policy.get("msg") or "cbs_snapshot_policy failed"
+        return [
+            dict(disk_id=disk_id, zone=zones.get(disk_id), changed=False, failed=True, msg=message)
+            for disk_id in plan.get("able") or []
+        ]
+    bound = set(found.get("bound") or [])
+    label = "%s (%s)" % (found.get("name"), found.get("policy_id")) if found.get("policy_id") else found.get("name")
+    results = []
+    for disk_id in plan.get("able") or []:
+        verb = "bound to" if disk_id not in bound else ("would be bound to" if check_mode else "newly bound to")
+        results.append(
+            dict(
+                disk_id=disk_id,
+                zone=zones.get(disk_id),
+                changed=disk_id in bound,
+                policy=found.get("name"),
+                policy_id=found.get("policy_id"),
+                note="%s automatic snapshot policy %s, next run %s"
+                % (verb, label, found.get("next_trigger_time") or "unknown"),
+            )
+        )
+    return results
+
+
+def _with_copies(results, copies, check_mode):
+    """Each disk's result with its copies in other regions: a disk whose copy failed is failed."""
+    if not _ran(copies):
+        return results
+    by_disk = {result.get("disk_id"): result for result in copies.get("results") or []}
+    whole = None if copies.get("results") is not None else copies.get("msg") or "cbs_snapshot_copy failed"
+    merged = []
+    for result in results:
+        if result.get("failed"):
+            merged.append(result)
+            continue
+        copy = by_disk.get(result.get("disk_id"))
+        if copy is None and whole is None:
+            merged.append(result)  # not copied: its snapshot is not NORMAL yet
+            continue
+        if copy is None or copy.get("failed"):
+            message = whole or copy.get("msg")
+            merged.append(
+                dict(
+                    result,
+                    failed=True,
+                    msg="snapshot %s is there, but copying it failed: %s" % (result.get("snapshot_id"), message),
+                )
+            )
+            continue
+        regions = ", ".join(c.get("region") for c in copy.get("copies") or [])
+        verb = "would copy to" if check_mode and copy.get("changed") else "copied to"
+        note = "; ".join(text for text in (result.get("note"), "%s %s" % (verb, regions)) if text)
+        merged.append(
+            dict(result, note=note, copies=copy.get("copies"), changed=result.get("changed") or copy.get("changed"))
+        )
+    return merged
+
+
+def cbs_fleet_results(registered, plan, check_mode=False, policy=None, copies=None):
     """One result per disk for snapshield.cloud.fleet_report: the registered cbs_snapshot task's results with
-    each disk's zone and a note of what was pruned, every disk of a task that failed as a whole (no
-    per-disk results) as failed with its message, and the ids asked for that do not exist as failed."""
+    each disk's zone and a note of what was pruned (and, with ``copies``, where the snapshot was copied), or,
+    with ``policy`` (the registered cbs_snapshot_policy task), the policy each disk is bound to; every disk of a
+    task that failed as a whole (no per-disk results) as failed with its message, and the ids asked for that do
+    not exist as failed."""
     registered = registered if isinstance(registered, Mapping) else {}
     plan = plan if isinstance(plan, Mapping) else {}
     zones = plan.get("zones") or {}
     results = []
-    if registered.get("results") is not None or registered.get("skipped"):
+    if _ran(policy):
+        results = _policy_results(policy, plan, check_mode)
+    elif registered.get("results") is not None or registered.get("skipped"):
         for result in registered.get("results") or []:
             results.append(dict(result, zone=zones.get(result.get("disk_id")), note=_note(result, check_mode)))
     elif registered:
@@ -160,6 +291,7 @@ def cbs_fleet_results(registered, plan, check_mode=False):
             dict(disk_id=disk_id, zone=zones.get(disk_id), changed=False, failed=True, msg=message)
             for disk_id in plan.get("able") or []
         ]
+    results = _with_copies(results, copies, check_mode)
     for disk_id in plan.get("missing") or []:
         results.append(
             dict(
@@ -180,4 +312,5 @@ class FilterModule(object):
             cbs_fleet_managed_tags=cbs_fleet_managed_tags,
             cbs_fleet_plan=cbs_fleet_plan,
             cbs_fleet_results=cbs_fleet_results,
+            cbs_fleet_copyable=cbs_fleet_copyable,
         )

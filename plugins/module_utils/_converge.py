@@ -6,8 +6,9 @@
 
 A module that changes resources hands ``converge`` a ``Converger``:
 
-- ``read()`` reads what exists for all targets (the disks) at once, in batched look-ups, and returns them;
-- ``act(disk_id)`` compares one target with the request and acts on it; it runs in worker threads, within
+- ``read()`` reads what exists for all targets at once (the disks, or a policy's name), in batched look-ups,
+  and returns them;
+- ``act(target)`` compares one target with the request and acts on it; it runs in worker threads, within
   the client's rate limit, and returns the target's result (a dict with ``changed`` and, for diff mode,
   ``diff``) or raises ApiError / DiskError for that target alone;
 - ``finish(outcomes)`` runs once, after every ``act``: whatever is cheaper for all targets together
@@ -42,7 +43,7 @@ class Converger:
     def read(self):
         raise NotImplementedError
 
-    def act(self, disk_id):
+    def act(self, target):
         raise NotImplementedError
 
     def finish(self, outcomes):

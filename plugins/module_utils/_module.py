@@ -45,22 +45,23 @@ class CloudModule:
             self.fail(error)
         self.module.exit_json(changed=False, **answer)
 
-    def converge(self, converger, single_key):
+    def converge(self, converger, single_key, target_key="disk_id", noun="disks"):
         """End a module with every target converged: ``results`` per target, ``changed``, ``diff``.
 
         With one target, its result is also returned under ``single_key``. Any failed target fails the task
-        with a message naming each failed target; the others' results are still returned.
+        with a message naming each failed target; the others' results are still returned. ``target_key``: the
+        field of a result that names its target (a disk, or a policy's name); ``noun``: what the targets are.
         """
         try:
             outcomes = converge(converger)
         except (ApiError, DiskError) as error:
             self.fail(error)
         results = [
-            outcome.result if outcome.error is None else self._failure(target, outcome.error)
+            outcome.result if outcome.error is None else self._failure(target, outcome.error, target_key)
             for target, outcome in outcomes.items()
         ]
         diffs = [
-            dict(r.pop("diff"), before_header=r["disk_id"], after_header=r["disk_id"]) for r in results if "diff" in r
+            dict(r.pop("diff"), before_header=r[target_key], after_header=r[target_key]) for r in results if "diff" in r
         ]
         answer = dict(changed=any(r.get("changed") for r in results), results=results)
         if len(results) == 1 and not results[0].get("failed"):
@@ -70,8 +71,8 @@ class CloudModule:
         failed = [r for r in results if r.get("failed")]
         if failed:
             self.module.fail_json(
-                msg="%d of %d disks failed: %s"
-                % (len(failed), len(results), "; ".join("%s: %s" % (r["disk_id"], r["msg"]) for r in failed)),
+                msg="%d of %d %s failed: %s"
+                % (len(failed), len(results), noun, "; ".join("%s: %s" % (r[target_key], r["msg"]) for r in failed)),
                 **answer,
             )
         self.module.exit_json(**answer)
@@ -83,8 +84,8 @@ class CloudModule:
             result["error"] = error.to_dict()
         self.module.fail_json(msg=str(error), **result)
 
-    def _failure(self, disk_id, error):
-        failure = dict(disk_id=disk_id, changed=False, failed=True)
+    def _failure(self, target, error, target_key="disk_id"):
+        failure = {target_key: target, "changed": False, "failed": True}
         if isinstance(error, ApiError):
             error = self.explain(error)
             failure["error"] = error.to_dict()

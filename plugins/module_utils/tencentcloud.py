@@ -8,6 +8,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import copy
 import json
 
 from ansible.module_utils.basic import env_fallback
@@ -105,8 +106,21 @@ class TencentCloudClient(ApiClient):
         self._security_token = security_token
         self.region = region
         self.language = language
+        self._endpoint = endpoint
         self.url = endpoint_url(region, endpoint)
         self.host = urlparse(self.url).netloc
+
+    def in_region(self, region):
+        """A client of another region: the same credentials, endpoint choice, connection settings, session,
+        statistics and rate limiter, whose slots are counted per region and action as Tencent counts them."""
+        other = copy.copy(self)
+        other.region = region
+        other.url = endpoint_url(region, self._endpoint)
+        other.host = urlparse(other.url).netloc
+        return other
+
+    def _limit_key(self, action):
+        return (self.region, action)
 
     def _send(self, action, params):
         body = json.dumps(params, separators=(",", ":")).encode("utf-8")

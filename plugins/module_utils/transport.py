@@ -121,7 +121,8 @@ class RateLimiter:
         self._lock = threading.Lock()
 
     def interval(self, key):
-        rate = self._rates.get(key, self._rate)
+        """``key``: an action, or a tuple ending with one (a region and an action, limited apart per region)."""
+        rate = self._rates.get(key[-1] if isinstance(key, tuple) else key, self._rate)
         return RATE_HEADROOM / rate if rate and rate > 0 else 0.0
 
     def acquire(self, key):
@@ -196,6 +197,10 @@ class ApiClient:
         """REFUSED, TRANSIENT or FINAL for an ApiError built from the provider's answer."""
         raise NotImplementedError
 
+    def _limit_key(self, action):
+        """What the rate limit of ``action`` is counted by: the action (a cloud may count per region too)."""
+        return action
+
     # Shared -----------------------------------------------------------------------------------
 
     def _post(self, action, url, **kwargs):
@@ -241,7 +246,7 @@ class ApiClient:
         params = dict(params or {})
         attempt = 0
         while True:
-            self.rate_limiter.acquire(action)
+            self.rate_limiter.acquire(self._limit_key(action))
             self._count("calls")
             try:
                 return self._send(action, params)

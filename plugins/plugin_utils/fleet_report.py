@@ -61,6 +61,10 @@ def _usnap_row(result, check_mode, state):
 
 
 def _cbs_row(result, check_mode, state):
+    if result.get("policy"):  # bound to an automatic snapshot policy: CBS takes the snapshots
+        bound = "would be bound" if check_mode and result.get("changed") else "bound"
+        plan = "policy %s" % result["policy"]
+        return dict(coverage="protected", plan=plan, state=bound, mode="policy", price=None, charge_type=None)
     name = result.get("snapshot_name")
     if check_mode and result.get("changed"):
         state = "would be created" if not result.get("snapshot_id") else "would change"

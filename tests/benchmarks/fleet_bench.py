@@ -5,7 +5,8 @@
 For each role: the first run and the converged re-run on a fleet of N disks (wall time, API calls per
 run and per disk, the API bound = sum over actions of calls / rate limit), then a plain ``loop:`` over the
 single-disk module on a smaller, already converged fleet, and the per-disk speed-up of the role over it.
-Exits 1 when a target of issue 5 is missed.
+Then cbs_fleet in policy mode (the fleet bound to an automatic snapshot policy, then the converged re-run) and
+with copies of its snapshots to two other regions. Exits 1 when a target of issue 5 or 13 is missed.
 """
 
 import argparse
@@ -26,6 +27,8 @@ from tests.emulator import DEFAULT_CREDENTIALS  # noqa: E402  pylint: disable=wr
 
 RATE_LIMIT = 20.0
 READ_PREFIX = "Describe"
+COPY_DELAY = 2.0  # seconds the emulator takes to copy a snapshot to another region
+BIND_BATCH = 80
 
 
 class Bench:
@@ -141,11 +144,53 @@ def check(targets, name, ok, detail):
     targets.append((name, ok, detail))
 
 
+def within_bound(targets, run, extra=0.0, what=""):
+    check(
+        targets,
+        run["label"] + " within 1.25 x API bound + %s5 s" % what,
+        run["wall"] <= 1.25 * run["bound"] + extra + 5,
+        "%.1f s <= %.1f s" % (run["wall"], 1.25 * run["bound"] + extra + 5),
+    )
+
+
+def policy_and_copies(bench, disks, targets):
+    """cbs_fleet in policy mode (bind, then the converged re-run) and copying the fleet's snapshots to two regions."""
+    bind = bench.run("cbs_fleet policy: bind", "cbs_fleet_policy.yml", len(disks))
+    again = bench.run("cbs_fleet policy: converged", "cbs_fleet_policy.yml", len(disks))
+    binds = bind["calls_by_action"].get("BindAutoSnapshotPolicy", 0)
+    check(
+        targets,
+        "cbs_fleet policy: at most %d Bind calls for %d disks" % (-(-len(disks) // BIND_BATCH), len(disks)),
+        binds <= -(-len(disks) // BIND_BATCH),
+        "%d Bind calls" % binds,
+    )
+    reads = -(-len(disks) // 100) + 1
+    check(
+        targets,
+        "cbs_fleet policy: converged re-run only reads, %d calls" % reads,
+        again["calls"] == again["reads"] <= reads,
+        "%d calls, %d reads" % (again["calls"], again["reads"]),
+    )
+    within_bound(targets, bind)
+    within_bound(targets, again)
+    copy = bench.run("cbs_fleet copies to 2 regions", "cbs_fleet_copy.yml", len(disks))
+    copies = copy["calls_by_action"].get("CopySnapshotCrossRegions", 0)
+    check(targets, "cbs_fleet copies: one copy call per snapshot", copies == len(disks), "%d calls" % copies)
+    within_bound(targets, copy, COPY_DELAY, "copy time + ")
+    return [bind, again, copy]
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--disks", type=int, default=1000, help="fleet size for the roles")
     parser.add_argument("--loop-disks", type=int, default=100, help="fleet size for the plain loop")
     parser.add_argument("--json", help="also write every figure to this file")
+    parser.add_argument(
+        "--only",
+        choices=["all", "cbs"],
+        default="all",
+        help="cbs: only the cbs_fleet runs (snapshots, policy mode, copies), without the loops and usnap_fleet",
+    )
     args = parser.parse_args()
     targets, figures = [], []
     with tempfile.TemporaryDirectory(prefix="snapshield-bench-") as tmp:
@@ -165,9 +210,13 @@ def main():
                 snapshot_ability=True,
                 encrypted=False,
             )
+            bench.control("config", dict(copy_delay=COPY_DELAY))
+            if args.only == "cbs":
+                figures.append(bench.run("cbs_fleet first run", "cbs_fleet.yml", len(cbs_disks)))
             for role, loop, disks, speedup in (
-                ("usnap_fleet", "usnap_loop", udisks, 8),
-                ("cbs_fleet", "cbs_loop", cbs_disks, 20),
+                (("usnap_fleet", "usnap_loop", udisks, 8), ("cbs_fleet", "cbs_loop", cbs_disks, 20))
+                if args.only == "all"
+                else ()
             ):
                 first = bench.run(role + " first run", role + ".yml", len(disks))
                 again = bench.run(role + " converged re-run", role + ".yml", len(disks))
@@ -198,6 +247,7 @@ def main():
                         again["reads"] <= len(disks) / 10.0,
                         "%d reads for %d disks" % (again["reads"], len(disks)),
                     )
+            figures += policy_and_copies(bench, cbs_disks, targets)
         finally:
             bench.close()
     print()

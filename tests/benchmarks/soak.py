@@ -5,6 +5,8 @@
 Faults: throttling above 20 requests/second per action, a share of 5xx answers, latency spikes and
 answers lost after the action was applied, on every action including the mutating ones. Prints runs,
 calls, retries, duplicates and missing disks; exits 1 on any duplicate or disk left unprotected.
+Then cbs_fleet in policy mode (duplicates: policies of the same name; missing: disks not bound) and with copies
+to two regions (duplicates: a second copy of a snapshot in a region; missing: a disk without its copy there).
 """
 
 import argparse
@@ -27,6 +29,25 @@ def cbs_outcome(state, disks):
         snapshot["disk_id"] for snapshot in state["snapshots"] if snapshot.get("name") == "bench-snapshot"
     )
     return (sum(count - 1 for count in per_disk.values() if count > 1), sum(1 for disk in disks if per_disk[disk] == 0))
+
+
+def policy_outcome(state, disks):
+    named = [policy for policy in state["policies"] if policy["name"] == "bench-policy"]
+    bound = {disk for policy in named for disk in policy["disk_ids"]}
+    return (max(0, len(named) - 1), sum(1 for disk in disks if disk not in bound))
+
+
+COPY_REGIONS = ("ap-shanghai", "ap-beijing")
+
+
+def copy_outcome(state, disks):
+    per_copy = Counter(
+        (snap["region"], snap["disk_id"])
+        for snap in state["snapshots"]
+        if snap["copy_from_remote"] and snap["name"].startswith("bench-snapshot copy of ")
+    )
+    duplicates = sum(count - 1 for count in per_copy.values() if count > 1)
+    return (duplicates, sum(1 for disk in disks for region in COPY_REGIONS if per_copy[region, disk] == 0))
 
 
 def soak(bench, role, disks, outcome):
@@ -57,6 +78,7 @@ def soak(bench, role, disks, outcome):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--disks", type=int, default=1000)
+    parser.add_argument("--only", choices=["all", "cbs"], default="all", help="cbs: only the cbs_fleet runs")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="snapshield-soak-") as tmp:
         bench = Bench(Path(tmp), args.disks)
@@ -72,7 +94,13 @@ def main():
             )
             bench.control("faults", FAULTS)
             print("Faults on every action: %s, throttling above 20/s\n" % FAULTS, flush=True)
-            ok = [soak(bench, "usnap_fleet", udisks, usnap_outcome), soak(bench, "cbs_fleet", cbs_disks, cbs_outcome)]
+            bench.control("config", dict(copy_delay=2.0))
+            ok = [soak(bench, "usnap_fleet", udisks, usnap_outcome)] if args.only == "all" else []
+            ok += [
+                soak(bench, "cbs_fleet", cbs_disks, cbs_outcome),
+                soak(bench, "cbs_fleet_policy", cbs_disks, policy_outcome),
+                soak(bench, "cbs_fleet_copy", cbs_disks, copy_outcome),
+            ]
         finally:
             bench.close()
     return 0 if all(ok) else 1

@@ -115,5 +115,9 @@ class CloudApi:
     def unknown_action(self, name: str) -> ApiError:
         raise NotImplementedError
 
+    def region_of(self, req) -> Optional[str]:
+        """The region a request's rate limit is counted in (None: one count for the whole cloud)."""
+        return None
+
     def http_error(self, status: int, request_id: str) -> Answer:
         return text_answer(status, f"<html><body><h1>{status}</h1>injected fault</body></html>")

@@ -65,7 +65,7 @@ class Core:
                 call = api.verify(req, name, params)
             except ApiError as err:
                 return self._refuse(api, name, params, err)
-            decision = self.faults.decide(api.cloud, name, time.time())
+            decision = self.faults.decide(api.cloud, name, time.time(), api.region_of(req))
         if decision.delay:
             time.sleep(decision.delay)
         with self.state.lock:

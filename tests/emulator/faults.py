@@ -105,10 +105,10 @@ class Faults:
     def to_dict(self) -> dict:
         return {**vars(self.config), "rules": [r.to_dict() for r in self.rules]}
 
-    def decide(self, cloud: str, action: str, now: float) -> Decision:
+    def decide(self, cloud: str, action: str, now: float, region: Optional[str] = None) -> Decision:
         cfg = self.config
         delay = cfg.latency + (self._rng.uniform(0, cfg.jitter) if cfg.jitter else 0.0)
-        admitted = self._admit(cloud, action, now)
+        admitted = self._admit(cloud, action, now, region)
         rule = next((r for r in self.rules if r.matches(cloud, action)), None)
         if rule is not None:
             rule.count -= 1
@@ -123,12 +123,15 @@ class Faults:
             return Decision("lose", delay, when="after_apply")
         return Decision(None, delay)
 
-    def _admit(self, cloud: str, action: str, now: float) -> bool:
-        """Sliding one-second window per (cloud, action); only admitted calls use up the budget."""
+    def _admit(self, cloud: str, action: str, now: float, region: Optional[str] = None) -> bool:
+        """Sliding one-second window per (cloud, region, action); only admitted calls use up the budget.
+
+        Tencent limits each action per region: ``region`` is the request's region (None for UCloud).
+        """
         limit = self.config.rate_limits.get(action, self.config.rate_limit)
         if not limit:
             return True
-        window = self._windows[cloud, action]
+        window = self._windows[cloud, region, action]
         while window and window[0] <= now - 1.0:
             window.popleft()
         if len(window) >= limit:

@@ -31,10 +31,12 @@ class Settings:
     """Behaviour switches, changed with POST /_emulator/config."""
 
     snapshot_delay: float = 2.0  # seconds a CBS snapshot stays CREATING (0 = NORMAL at once)
+    copy_delay: float = 2.0  # seconds a cross-region copy takes (COPYING_FROM_REMOTE, then CHECKING_COPIED)
     price_as_list: bool = False  # DescribeSnapshotServicePrice DataSet as a one-element list
     snapshot_quota: int = 64  # CBS snapshots per disk (0 = unlimited)
     reject_encrypted: bool = False  # CreateSnapshot on an encrypted disk -> UnsupportedOperation.DiskEncrypt
     busy_while_creating: bool = False  # CreateSnapshot while one is CREATING -> InvalidDisk.SnapshotCreating
+    policy_quota: int = 30  # CBS automatic snapshot policies per region (0 = unlimited)
 
 
 @dataclass
@@ -107,15 +109,42 @@ class Snapshot:
     deadline: Optional[float] = None
     disk_backup_id: Optional[str] = None
     fixed_state: Optional[str] = None  # seeded snapshots may be pinned to any state
+    copy_from_remote: bool = False  # a copy made by CopySnapshotCrossRegions, living in its destination region
+    copying_to: dict = field(default_factory=dict)  # destination region -> when that copy is done
 
     def state(self, now: float) -> str:
-        return self.fixed_state or ("NORMAL" if now >= self.ready_at else "CREATING")
+        if self.fixed_state or now >= self.ready_at:
+            return self.fixed_state or "NORMAL"
+        if not self.copy_from_remote:
+            return "CREATING"
+        # a copy is transferred for the first 70% of its time, then checked
+        return (
+            "COPYING_FROM_REMOTE"
+            if now < self.create_time + 0.7 * (self.ready_at - self.create_time)
+            else "CHECKING_COPIED"
+        )
 
     def percent(self, now: float) -> int:
-        if self.state(now) != "CREATING":
+        if self.state(now) not in ("CREATING", "COPYING_FROM_REMOTE", "CHECKING_COPIED"):
             return 100
         span = max(self.ready_at - self.create_time, 1e-9)
         return max(0, min(99, int(100 * (now - self.create_time) / span)))
+
+
+@dataclass
+class AutoSnapshotPolicy:
+    """A CBS automatic snapshot policy: its schedule (``Policy`` items), retention, and the disks bound to it."""
+
+    id: str
+    region: str
+    name: str
+    schedule: list  # [{"Hour": [...], "DayOfWeek": [...] | "DayOfMonth": [...] | "IntervalDays": n}]
+    activated: bool = True
+    permanent: bool = False
+    retention_days: int = 7
+    create_time: float = field(default_factory=time.time)
+    disk_ids: list = field(default_factory=list)
+    state: str = "NORMAL"
 
 
 class CallLog:
@@ -174,6 +203,7 @@ class State:
 
     def reset(self, seed: int = 0):
         self.udisks, self.services, self.cbs_disks, self.snapshots = {}, {}, {}, {}
+        self.policies = {}
         self._ids = random.Random(seed)
         self._serial = {"ucloud": 0, "tencent": 0}
 
@@ -338,4 +368,5 @@ class State:
             "disks": [dataclasses.asdict(d) for d in [*self.udisks.values(), *self.cbs_disks.values()]],
             "services": [dataclasses.asdict(s) for s in self.services.values()],
             "snapshots": snapshots,
+            "policies": [dataclasses.asdict(p) for p in self.policies.values()],
         }

@@ -9,17 +9,21 @@ import hashlib
 import hmac
 import json
 import time
+from datetime import datetime, timedelta, timezone
 
 from tencentcloud.common.sign import Sign
 
 from .common import ApiError, CloudApi, action, iso_utc, json_answer, paginate, parse_iso_utc, text_answer, utc_date
-from .state import Snapshot
+from .state import AutoSnapshotPolicy, Snapshot
 
 VERSION = "2017-03-12"
 SERVICE = "cbs"
 ALGORITHM = "TC3-HMAC-SHA256"
 MAX_SKEW = 300
 MAX_NAME = 60
+BIND_MAX = 80  # disks a BindAutoSnapshotPolicy call takes
+BEIJING = timezone(timedelta(hours=8))  # the schedule's hours are Beijing time
+SCHEDULE_KEYS = ("Hour", "DayOfWeek", "DayOfMonth", "IntervalDays")  # the SDK's Policy model
 DISK_USAGES = ("SYSTEM_DISK", "DATA_DISK")
 REGIONS = frozenset(
     (
@@ -162,6 +166,80 @@ class Params:
         return parsed
 
 
+def _int_list(item: dict, key: str, low: int, high: int):
+    values = item.get(key)
+    if values is None:
+        return None
+    if (
+        not isinstance(values, list)
+        or not values
+        or not all(isinstance(v, int) and not isinstance(v, bool) for v in values)
+    ):
+        raise invalid_type("Policy")
+    if not all(low <= v <= high for v in values):
+        raise invalid_value(f"Policy.{key}", values)
+    return sorted(set(values))
+
+
+def parse_schedule(items) -> list:
+    """The ``Policy`` items of a request: each an Hour list and one of DayOfWeek, DayOfMonth, IntervalDays."""
+    if not isinstance(items, list) or not items:
+        raise ApiError("MissingParameter", "The request is missing a required parameter `Policy`.")
+    parsed = []
+    for item in items:
+        if not isinstance(item, dict):
+            raise invalid_type("Policy")
+        unknown = sorted(set(item) - set(SCHEDULE_KEYS))
+        if unknown:
+            raise ApiError("UnknownParameter", f"The parameter `Policy.{unknown[0]}` is not recognized.")
+        hours = _int_list(item, "Hour", 0, 23)
+        if hours is None:
+            raise ApiError("MissingParameter", "The request is missing a required parameter `Policy.Hour`.")
+        days = {"DayOfWeek": _int_list(item, "DayOfWeek", 0, 6), "DayOfMonth": _int_list(item, "DayOfMonth", 1, 31)}
+        interval = item.get("IntervalDays")
+        if interval is not None:
+            if not isinstance(interval, int) or isinstance(interval, bool):
+                raise invalid_type("Policy")
+            if not 1 <= interval <= 365:
+                raise invalid_value("Policy.IntervalDays", interval)
+            days["IntervalDays"] = interval
+        given = {key: value for key, value in days.items() if value is not None}
+        if len(given) != 1:
+            raise ApiError(
+                "InvalidParameterValue", "Each `Policy` needs exactly one of DayOfWeek, DayOfMonth and IntervalDays."
+            )
+        parsed.append(dict(Hour=hours, **given))
+    return parsed
+
+
+def next_trigger(schedule: list, created: float, now: float) -> float:
+    """The first whole hour after ``now`` (Beijing time) that one of the ``Policy`` items names."""
+    start = datetime.fromtimestamp(now, BEIJING)
+    first_day = datetime.fromtimestamp(created, BEIJING).date()
+    best = None
+    for item in schedule:
+        for offset in range(0, 400):
+            day = start.date() + timedelta(days=offset)
+            if "DayOfWeek" in item and (day.isoweekday() % 7) not in item["DayOfWeek"]:
+                continue
+            if "DayOfMonth" in item and day.day not in item["DayOfMonth"]:
+                continue
+            if "IntervalDays" in item and (day - first_day).days % item["IntervalDays"]:
+                continue
+            moments = [
+                datetime(day.year, day.month, day.day, hour, tzinfo=BEIJING).timestamp() for hour in item["Hour"]
+            ]
+            later = [moment for moment in moments if moment > now]
+            if later:
+                best = min(later) if best is None else min(best, *later)
+                break
+    return best
+
+
+def beijing_time(timestamp) -> str:
+    return datetime.fromtimestamp(int(timestamp), BEIJING).isoformat() if timestamp is not None else None
+
+
 def _prefixed_column(column, key: str, row) -> list:
     """A ``<prefix>:<key>`` filter column: the prefix's column function asked for one key."""
     return column(row, key)
@@ -194,6 +272,11 @@ SNAPSHOT_COLUMNS = {
     "project-id": lambda r: [str(r["Placement"]["ProjectId"])],
     "zone": lambda r: [r["Placement"]["Zone"]],
     "encrypt": lambda r: _bool_text(r["Encrypt"]),
+}
+POLICY_COLUMNS = {
+    "auto-snapshot-policy-id": lambda r: [r["AutoSnapshotPolicyId"]],
+    "auto-snapshot-policy-name": lambda r: [r["AutoSnapshotPolicyName"]],
+    "auto-snapshot-policy-state": lambda r: [r["AutoSnapshotPolicyState"]],
 }
 DISK_COLUMNS = {
     "disk-id": lambda r: [r["DiskId"]],
@@ -270,6 +353,9 @@ class TencentApi(CloudApi):
                 "The provided credentials could not be validated. Please check your signature is correct.",
             )
 
+    def region_of(self, req):
+        return req.headers.get("X-TC-Region")
+
     def loggable(self, params):
         return params if params is not None else {}
 
@@ -337,16 +423,16 @@ class TencentApi(CloudApi):
             "Tags": [dict(t) for t in s.tags],
             "Placement": {"Zone": s.zone, "ProjectId": s.project_id},
             "SnapshotType": "PRIVATE_SNAPSHOT",
-            "CopyFromRemote": False,
-            "CopyingToRegions": [],
+            "CopyFromRemote": s.copy_from_remote,
+            "CopyingToRegions": sorted(r for r, done in s.copying_to.items() if done > now),
             "ImageCount": 0,
             "Images": [],
             "ShareReference": 0,
             "TimeStartShare": None,
         }
 
-    def _disk_row(self, d) -> dict:
-        snaps = [s for s in self.state.snapshots.values() if s.disk_id == d.id]
+    def _disk_row(self, d, snapshots_of) -> dict:
+        snaps = snapshots_of.get((d.id, d.region), [])
         return {
             "DiskId": d.id,
             "DiskName": d.name,
@@ -462,6 +548,65 @@ class TencentApi(CloudApi):
             snap.deadline = deadline
         return {}
 
+    @action("CopySnapshotCrossRegions", mutates=True)
+    def copy_snapshot_cross_regions(self, body, region):
+        p = Params(body, "DestinationRegions", "SnapshotId", "SnapshotName")
+        regions = p.strs("DestinationRegions", required=True)
+        now = time.time()
+        self.state.expire_snapshots(now)
+        source = self._snapshot(p.text("SnapshotId", required=True), region)
+        name = self._name(p, "SnapshotName") or "Copied %s from %s" % (source.id, region)
+        for destination in regions:
+            if destination not in REGIONS or destination == region:
+                raise invalid_value("DestinationRegions", destination)
+        if source.state(now) != "NORMAL" or source.copy_from_remote:
+            raise ApiError(
+                "UnsupportedOperation.SnapshotNotSupportCopy", f"The snapshot `{source.id}` cannot be copied now."
+            )
+        results = []
+        for destination in regions:
+            if source.copying_to.get(destination, 0) > now:
+                results.append(
+                    {
+                        "SnapshotId": "",
+                        "Code": "ResourceInUse.CopySnapshotConflict",
+                        "Message": f"The snapshot is being copied to {destination}.",
+                        "DestinationRegion": destination,
+                    }
+                )
+                continue
+            quota = self.state.settings.snapshot_quota
+            own = [s for s in self.state.snapshots.values() if s.disk_id == source.disk_id and s.region == destination]
+            if quota and len(own) >= quota:
+                results.append(
+                    {
+                        "SnapshotId": "",
+                        "Code": "InsufficientSnapshotQuota",
+                        "Message": "Insufficient snapshot quota.",
+                        "DestinationRegion": destination,
+                    }
+                )
+                continue
+            copy = Snapshot(
+                id=self.state.new_id("snap-", self.state.snapshots),
+                disk_id=source.disk_id,
+                region=destination,
+                zone=destination + "-1",
+                name=name,
+                size=source.size,
+                usage=source.usage,
+                encrypted=source.encrypted,
+                project_id=source.project_id,
+                tags=[],
+                create_time=now,
+                ready_at=now + self.state.settings.copy_delay,
+                copy_from_remote=True,
+            )
+            self.state.snapshots[copy.id] = copy
+            source.copying_to[destination] = copy.ready_at
+            results.append({"SnapshotId": copy.id, "Code": "Success", "Message": "", "DestinationRegion": destination})
+        return {"SnapshotCopyResultSet": results}
+
     # ------------------------------------------------------------------ disks
     @action("DescribeDisks")
     def describe_disks(self, body, region):
@@ -475,10 +620,183 @@ class TencentApi(CloudApi):
             "DEADLINE",
         ):
             raise invalid_value("Order", order)
-        p.flag("ReturnBindAutoSnapshotPolicy")
+        bindings = p.flag("ReturnBindAutoSnapshotPolicy")
         offset, limit = self._page(p)
         disks = [d for d in self.state.cbs_disks.values() if d.region == region and (ids is None or d.id in ids)]
         disks.sort(key=lambda d: (d.create_time, d.id), reverse=order == "DESC")
-        rows = match_filters([self._disk_row(d) for d in disks], filters or [], DISK_COLUMNS)
+        snapshots_of = {}  # (disk id, region) -> its snapshots, gathered once per call, not once per disk
+        for snap in self.state.snapshots.values():
+            snapshots_of.setdefault((snap.disk_id, snap.region), []).append(snap)
+        rows = match_filters([self._disk_row(d, snapshots_of) for d in disks], filters or [], DISK_COLUMNS)
         page, total = paginate(rows, offset, limit, invalid_value)
+        if bindings:
+            bound = {}
+            for policy in self.state.policies.values():
+                if policy.region == region:
+                    for disk_id in policy.disk_ids:
+                        bound.setdefault(disk_id, []).append(policy.id)
+            page = [dict(row, AutoSnapshotPolicyIds=bound.get(row["DiskId"], [])) for row in page]
         return {"TotalCount": total, "DiskSet": page}
+
+    # ------------------------------------------------------------------ automatic snapshot policies
+    def _policy(self, policy_id: str, region: str) -> AutoSnapshotPolicy:
+        policy = self.state.policies.get(policy_id)
+        if policy is None or policy.region != region:
+            raise ApiError(
+                "InvalidAutoSnapshotPolicyId.NotFound", f"The automatic snapshot policy `{policy_id}` does not exist."
+            )
+        return policy
+
+    @staticmethod
+    def _policy_name(p: Params):
+        name = p.text("AutoSnapshotPolicyName")
+        if name is not None and len(name.encode("utf-8")) > MAX_NAME:
+            raise ApiError(
+                "InvalidParameterValue.TooLong", f"`AutoSnapshotPolicyName` must be at most {MAX_NAME} bytes."
+            )
+        return name
+
+    @staticmethod
+    def _retention(p: Params):
+        permanent, days = p.flag("IsPermanent"), p._get("RetentionDays", int)
+        if days is not None and days < 1:
+            raise invalid_value("RetentionDays", days)
+        if permanent and days is not None:
+            raise ApiError("InvalidParameterValue", "`RetentionDays` cannot be given with `IsPermanent` true.")
+        return permanent, days
+
+    @staticmethod
+    def _policy_row(policy: AutoSnapshotPolicy, now: float) -> dict:
+        return {
+            "AutoSnapshotPolicyId": policy.id,
+            "AutoSnapshotPolicyName": policy.name,
+            "AutoSnapshotPolicyState": policy.state,
+            "IsActivated": policy.activated,
+            "IsPermanent": policy.permanent,
+            "RetentionDays": policy.retention_days,
+            "CreateTime": iso_utc(policy.create_time),
+            "NextTriggerTime": beijing_time(next_trigger(policy.schedule, policy.create_time, now)),
+            "Policy": [dict(item) for item in policy.schedule],
+            "DiskIdSet": list(policy.disk_ids),
+            "IsCopyToRemote": 0,
+        }
+
+    @action("CreateAutoSnapshotPolicy", mutates=True)
+    def create_auto_snapshot_policy(self, body, region):
+        p = Params(body, "Policy", "AutoSnapshotPolicyName", "IsActivated", "IsPermanent", "RetentionDays", "DryRun")
+        now = time.time()
+        schedule = parse_schedule(p._get("Policy", list, required=True))
+        name = self._policy_name(p) or "Not named"
+        activated = p.flag("IsActivated")
+        permanent, days = self._retention(p)
+        if p.flag("DryRun"):
+            return {"NextTriggerTime": beijing_time(next_trigger(schedule, now, now))}
+        quota = self.state.settings.policy_quota
+        if quota and sum(1 for policy in self.state.policies.values() if policy.region == region) >= quota:
+            raise ApiError(
+                "LimitExceeded.AutoSnapshotPolicyOutOfQuota", "The automatic snapshot policy quota is used up."
+            )
+        policy = AutoSnapshotPolicy(
+            id=self.state.new_id("asp-", self.state.policies),
+            region=region,
+            name=name,
+            schedule=schedule,
+            activated=True if activated is None else activated,
+            permanent=bool(permanent),
+            retention_days=7 if days is None else days,
+            create_time=now,
+        )
+        self.state.policies[policy.id] = policy
+        return {"AutoSnapshotPolicyId": policy.id, "NextTriggerTime": beijing_time(next_trigger(schedule, now, now))}
+
+    @action("ModifyAutoSnapshotPolicyAttribute", mutates=True)
+    def modify_auto_snapshot_policy_attribute(self, body, region):
+        p = Params(
+            body,
+            "AutoSnapshotPolicyId",
+            "IsActivated",
+            "IsPermanent",
+            "AutoSnapshotPolicyName",
+            "Policy",
+            "RetentionDays",
+        )
+        policy = self._policy(p.text("AutoSnapshotPolicyId", required=True), region)
+        schedule = p._get("Policy", list)
+        schedule = None if schedule is None else parse_schedule(schedule)
+        name, activated = self._policy_name(p), p.flag("IsActivated")
+        permanent, days = self._retention(p)
+        if schedule is not None:
+            policy.schedule = schedule
+        if name is not None:
+            policy.name = name
+        if activated is not None:
+            policy.activated = activated
+        if days is not None:
+            policy.retention_days, policy.permanent = days, False
+        elif permanent is not None:
+            policy.permanent = permanent
+        return {}
+
+    @action("DescribeAutoSnapshotPolicies")
+    def describe_auto_snapshot_policies(self, body, region):
+        p = Params(body, "AutoSnapshotPolicyIds", "Filters", "Limit", "Offset", "Order", "OrderField")
+        ids, filters = p.strs("AutoSnapshotPolicyIds"), p.filters({})
+        if ids is not None and filters is not None:
+            raise ApiError(
+                "InvalidParameter", "`AutoSnapshotPolicyIds` and `Filters` cannot be specified at the same time."
+            )
+        order = p.text("Order", default="ASC")
+        if order not in ("ASC", "DESC"):
+            raise invalid_value("Order", order)
+        if p.text("OrderField", default="CREATETIME") not in ("CREATETIME", "CREATE_TIME"):
+            raise invalid_value("OrderField", p.text("OrderField"))
+        offset, limit = self._page(p)
+        now = time.time()
+        policies = [
+            policy
+            for policy in self.state.policies.values()
+            if policy.region == region and (ids is None or policy.id in ids)
+        ]
+        policies.sort(key=lambda policy: (policy.create_time, policy.id), reverse=order == "DESC")
+        rows = match_filters([self._policy_row(policy, now) for policy in policies], filters or [], POLICY_COLUMNS)
+        page, total = paginate(rows, offset, limit, invalid_value)
+        return {"TotalCount": total, "AutoSnapshotPolicySet": page}
+
+    @action("DeleteAutoSnapshotPolicies", mutates=True)
+    def delete_auto_snapshot_policies(self, body, region):
+        p = Params(body, "AutoSnapshotPolicyIds")
+        ids = p.strs("AutoSnapshotPolicyIds", required=True)
+        for policy_id in ids:  # all or nothing
+            self._policy(policy_id, region)
+        for policy_id in ids:
+            self.state.policies.pop(policy_id, None)
+        return {}
+
+    @action("BindAutoSnapshotPolicy", mutates=True)
+    def bind_auto_snapshot_policy(self, body, region):
+        p = Params(body, "AutoSnapshotPolicyId", "DiskIds")
+        policy = self._policy(p.text("AutoSnapshotPolicyId", required=True), region)
+        disk_ids = p.strs("DiskIds", required=True)
+        if len(disk_ids) > BIND_MAX:
+            raise ApiError(
+                "InvalidParameterValue.BindDiskLimitExceeded", f"At most {BIND_MAX} disks can be bound in one call."
+            )
+        for disk_id in disk_ids:  # all or nothing
+            disk = self.state.cbs_disks.get(disk_id)
+            if disk is None or disk.region != region:
+                raise ApiError("InvalidDiskId.NotFound", f"The disk `{disk_id}` does not exist.")
+            if not disk.snapshot_ability:
+                raise ApiError("InvalidDisk.NotSupportSnapshot", f"The disk `{disk_id}` does not support snapshot.")
+            if disk_id in policy.disk_ids:
+                raise ApiError("InvalidDisk.AlreadyBound", f"The disk `{disk_id}` is already bound to the policy.")
+        policy.disk_ids.extend(dict.fromkeys(disk_ids))
+        return {}
+
+    @action("UnbindAutoSnapshotPolicy", mutates=True)
+    def unbind_auto_snapshot_policy(self, body, region):
+        p = Params(body, "AutoSnapshotPolicyId", "DiskIds", "InstanceIds")
+        policy = self._policy(p.text("AutoSnapshotPolicyId", required=True), region)
+        disk_ids = set(p.strs("DiskIds") or [])
+        p.strs("InstanceIds")
+        policy.disk_ids = [disk_id for disk_id in policy.disk_ids if disk_id not in disk_ids]
+        return {}

@@ -267,3 +267,53 @@ def test_converged_run_reads_at_most_one_call_per_ten_disks(emulator, run_playbo
     reads = calls(emulator, *READS)
     assert not calls(emulator, *MUTATING)
     assert len(reads) == 1 + 1 + math.ceil(58 / 10.0) <= budget + 2, [c["params"] for c in reads]
+
+
+POLICY_TASK = "Bind the fleet to its automatic snapshot policy"
+COPY_TASK = "Copy the snapshots of this run to other regions"
+
+
+def test_policy_mode_binds_the_fleet_once_then_only_reads(emulator, run_playbook, tmp_path):
+    fleet = disk_ids(range(1, 21))
+    fleet_vars = dict(
+        cbs_fleet_disks=fleet,
+        cbs_fleet_mode="policy",
+        cbs_fleet_policy=dict(name="fleet-nightly", hours=[2], retention_days=14),
+        cbs_fleet_report=str(tmp_path / "report.html"),
+    )
+    planned = run_playbook("cbs_fleet_run.yml", check=True, extra_vars=fleet_vars)
+    assert planned.rc == 0, planned.stdout
+    assert emulator.dump_state()["policies"] == []
+    run = run_playbook("cbs_fleet_run.yml", extra_vars=fleet_vars)
+    assert run.rc == 0, run.stdout
+    (policy,) = emulator.dump_state()["policies"]
+    able = [d for d in fleet if not d.endswith("0")]  # every 10th disk cannot have snapshots
+    assert policy["name"] == "fleet-nightly" and sorted(policy["disk_ids"]) == able
+    assert len(calls(emulator, "BindAutoSnapshotPolicy")) == 1 and not calls(emulator, "CreateSnapshot")
+    markdown = (tmp_path / "report.md").read_text()
+    assert "| policy fleet-nightly |" in markdown
+    emulator.clear_calls()
+    again = run_playbook("cbs_fleet_run.yml", extra_vars=fleet_vars)
+    assert again.rc == 0, again.stdout
+    assert not [r for r in again.results(POLICY_TASK) if r.get("changed")]
+    assert {c["action"] for c in calls(emulator)} == {"DescribeDisks", "DescribeAutoSnapshotPolicies"}
+    assert len(calls(emulator)) == 2
+
+
+def test_copy_regions_copy_each_snapshot_once_per_region(emulator, run_playbook):
+    emulator.configure(copy_delay=0.5)
+    fleet = disk_ids(range(1, 5))
+    fleet_vars = dict(
+        cbs_fleet_disks=fleet, cbs_fleet_copy_regions=["ap-shanghai", "ap-beijing"], cbs_fleet_copy_retention_days=7
+    )
+    run = run_playbook("cbs_fleet_run.yml", extra_vars=fleet_vars)
+    assert run.rc == 0, run.stdout
+    copies = [s for s in emulator.dump_state()["snapshots"] if s["copy_from_remote"]]
+    assert sorted((s["region"], s["disk_id"]) for s in copies) == sorted(
+        (region, disk) for region in ("ap-shanghai", "ap-beijing") for disk in fleet
+    )
+    assert all(s["deadline"] for s in copies)
+    emulator.clear_calls()
+    again = run_playbook("cbs_fleet_run.yml", extra_vars=fleet_vars)
+    assert again.rc == 0, again.stdout
+    assert not calls(emulator, "CopySnapshotCrossRegions", "CreateSnapshot", "ModifySnapshotAttribute")

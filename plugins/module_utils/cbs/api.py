@@ -12,7 +12,7 @@ __metaclass__ = type
 from ansible_collections.snapshield.cloud.plugins.module_utils._apply import apply_once
 from ansible_collections.snapshield.cloud.plugins.module_utils._concurrency import all_concurrently
 from ansible_collections.snapshield.cloud.plugins.module_utils._lookup import Listing, chunks, look_up, paginate
-from ansible_collections.snapshield.cloud.plugins.module_utils.transport import ApiError
+from ansible_collections.snapshield.cloud.plugins.module_utils.transport import ApiError, DiskError
 
 DISK_FILTER_MAX = 10  # values the disk-id filter of DescribeSnapshots accepts
 IDS_PER_CALL = 100  # snapshot or disk ids per Describe call
@@ -200,3 +200,267 @@ def unusable_disks(client, disk_ids):
         elif disks[disk_id].get("SnapshotAbility") is False:
             unusable[disk_id] = "disk %s cannot have snapshots (snapshot_ability is false)" % disk_id
     return unusable
+
+
+# Automatic snapshot policies --------------------------------------------------------------------------------
+
+BIND_BATCH = 80  # disks a BindAutoSnapshotPolicy (and UnbindAutoSnapshotPolicy) call takes
+POLICY_FILTER_VALUES = 100  # values sent in one filter of DescribeAutoSnapshotPolicies
+
+
+def schedule_result(item):
+    """One ``Policy`` item of the API as the modules return it."""
+    return dict(
+        hours=item.get("Hour"),
+        weekdays=item.get("DayOfWeek"),
+        days_of_month=item.get("DayOfMonth"),
+        interval_days=item.get("IntervalDays"),
+    )
+
+
+def schedule_key(items):
+    """A schedule in a form that compares equal whatever order the API lists hours and days in."""
+    return sorted(
+        sorted((key, sorted(value) if isinstance(value, list) else value) for key, value in item.items() if value)
+        for item in items or []
+    )
+
+
+def policy_result(raw):
+    """An automatic snapshot policy of the API as the modules return it."""
+    schedule = [schedule_result(item) for item in raw.get("Policy") or []]
+    first = schedule[0] if schedule else schedule_result({})
+    return dict(
+        policy_id=raw.get("AutoSnapshotPolicyId"),
+        name=raw.get("AutoSnapshotPolicyName"),
+        policy_state=raw.get("AutoSnapshotPolicyState"),
+        active=raw.get("IsActivated"),
+        permanent=raw.get("IsPermanent"),
+        retention_days=raw.get("RetentionDays"),
+        hours=first["hours"],
+        weekdays=first["weekdays"],
+        days_of_month=first["days_of_month"],
+        interval_days=first["interval_days"],
+        schedule=schedule,
+        next_trigger_time=raw.get("NextTriggerTime"),
+        create_time=raw.get("CreateTime"),
+        disk_ids=sorted(raw.get("DiskIdSet") or []),
+    )
+
+
+def policies(client, filters=()):
+    """Every automatic snapshot policy of the region that matches ``filters``, all pages."""
+    params = dict(Filters=list(filters)) if filters else {}
+    return list(paginate(client, "DescribeAutoSnapshotPolicies", "AutoSnapshotPolicySet", params))
+
+
+def policies_named(client, name):
+    """The policies named exactly ``name`` (the name filter is not trusted to compare exactly)."""
+    found = policies(client, [dict(Name="auto-snapshot-policy-name", Values=[name])])
+    return [policy for policy in found if policy.get("AutoSnapshotPolicyName") == name]
+
+
+def policies_by_id(client, policy_ids):
+    """The policies of those ids that exist."""
+    return [
+        policy
+        for batch in chunks(policy_ids, POLICY_FILTER_VALUES)
+        for policy in policies(client, [dict(Name="auto-snapshot-policy-id", Values=batch)])
+    ]
+
+
+def find_policies(client, request):
+    """cbs_snapshot_policy_info: policies by ids or exact names, and state (all of the region without any)."""
+    state = [dict(Name="auto-snapshot-policy-state", Values=[request["state"]])] if request["state"] else []
+    if request["policy_ids"]:
+        found = [
+            policy
+            for batch in chunks(request["policy_ids"], POLICY_FILTER_VALUES)
+            for policy in policies(client, [dict(Name="auto-snapshot-policy-id", Values=batch)] + state)
+        ]
+    elif request["names"]:
+        found = [
+            policy
+            for batch in chunks(request["names"], POLICY_FILTER_VALUES)
+            for policy in policies(client, [dict(Name="auto-snapshot-policy-name", Values=batch)] + state)
+            if policy.get("AutoSnapshotPolicyName") in request["names"]
+        ]
+    else:
+        found = policies(client, state)
+    return dict(policies=[policy_result(policy) for policy in found])
+
+
+def next_trigger_time(client, schedule, until=None):
+    """When a policy of that schedule would first run: CreateAutoSnapshotPolicy with DryRun, which creates nothing.
+
+    A DryRun never takes effect, so after a lost answer it is simply asked again.
+    """
+    answer = apply_once(client, "CreateAutoSnapshotPolicy", dict(Policy=schedule, DryRun=True), lambda: None, until)
+    return answer.get("NextTriggerTime")
+
+
+def create_policy(client, params, until=None):
+    """CreateAutoSnapshotPolicy's answer; after a lost answer, the policy of that exact name, if one exists.
+
+    There is no ClientToken: the name is the only way to tell whether a lost create took effect.
+    """
+
+    def applied():
+        mine = policies_named(client, params["AutoSnapshotPolicyName"])
+        if not mine:
+            return None
+        return dict(
+            AutoSnapshotPolicyId=mine[0]["AutoSnapshotPolicyId"], NextTriggerTime=mine[0].get("NextTriggerTime")
+        )
+
+    return apply_once(client, "CreateAutoSnapshotPolicy", params, applied, until)
+
+
+def modify_policy(client, params, applied, until=None):
+    """ModifyAutoSnapshotPolicyAttribute; ``applied()`` reads the policy and says whether it has the changes."""
+    apply_once(client, "ModifyAutoSnapshotPolicyAttribute", params, applied, until)
+
+
+def bound_disks(client, policy_id):
+    """The disks bound to the policy now."""
+    found = policies_by_id(client, [policy_id])
+    if not found:
+        raise DiskError("automatic snapshot policy %s disappeared (deleted by someone else)" % policy_id)
+    return set(found[0].get("DiskIdSet") or [])
+
+
+def bind_disks(client, policy_id, disk_ids, until=None):
+    """Bind the disks, 80 a call. After a lost answer, or a disk found already bound, only those still unbound."""
+    for batch in chunks(disk_ids, BIND_BATCH):
+        try:
+            _bind(client, policy_id, batch, until)
+        except ApiError as error:
+            if error.code != "InvalidDisk.AlreadyBound":
+                raise
+            left = sorted(set(batch) - bound_disks(client, policy_id))
+            if left:
+                _bind(client, policy_id, left, until)
+
+
+def _bind(client, policy_id, batch, until):
+    params = dict(AutoSnapshotPolicyId=policy_id, DiskIds=batch)
+    apply_once(client, "BindAutoSnapshotPolicy", params, lambda: set(batch) <= bound_disks(client, policy_id), until)
+
+
+def unbind_disks(client, policy_id, disk_ids, until=None):
+    """Unbind the disks, 80 a call; after a lost answer, sent again only if one of them is still bound."""
+    for batch in chunks(disk_ids, BIND_BATCH):
+        params = dict(AutoSnapshotPolicyId=policy_id, DiskIds=batch)
+        apply_once(
+            client,
+            "UnbindAutoSnapshotPolicy",
+            params,
+            lambda batch=batch: not set(batch) & bound_disks(client, policy_id),
+            until,
+        )
+
+
+def delete_policies(client, policy_ids, until=None):
+    """DeleteAutoSnapshotPolicies (all or nothing); after a lost answer, or when one is already gone, what is left."""
+
+    def delete(ids):
+        apply_once(
+            client,
+            "DeleteAutoSnapshotPolicies",
+            dict(AutoSnapshotPolicyIds=ids),
+            lambda: not policies_by_id(client, ids),
+            until,
+        )
+
+    try:
+        delete(policy_ids)
+    except ApiError as error:
+        if error.code != "InvalidAutoSnapshotPolicyId.NotFound":
+            raise
+        left = [policy["AutoSnapshotPolicyId"] for policy in policies_by_id(client, policy_ids)]
+        if left:
+            delete(left)
+
+
+# Cross-region copies ----------------------------------------------------------------------------------------
+
+COPY_NAMES_PER_CALL = 10  # copy names asked for in one DescribeSnapshots (the snapshot-name filter)
+
+
+def copy_name(snap):
+    """The name of the copy of ``snap`` in every destination: the source's name and id, so it finds its copies."""
+    suffix = " copy of %s" % snap["SnapshotId"]
+    return (snap.get("SnapshotName") or "")[: 60 - len(suffix)] + suffix
+
+
+def copies_named(client, names):
+    """``{name: [copies of that name in the client's region, newest first]}``, in the fewest calls.
+
+    Name-filter batches or every snapshot of the region, whichever its snapshot count says is cheaper. Only copies
+    (``CopyFromRemote``) count.
+    """
+
+    def by_names(batch):
+        filters = [dict(Name="snapshot-name", Values=batch)]
+        return list(paginate(client, "DescribeSnapshots", "SnapshotSet", dict(SNAPSHOT_ORDER, Filters=filters)))
+
+    listing = Listing(
+        client,
+        "DescribeSnapshots",
+        "SnapshotSet",
+        "SnapshotName",
+        dict(SNAPSHOT_ORDER),
+        by_ids=by_names,
+        per_call=COPY_NAMES_PER_CALL,
+        unique_key="SnapshotId",
+    )
+    return {
+        name: [snap for snap in snaps if snap.get("CopyFromRemote")] for name, snaps in look_up(listing, names).items()
+    }
+
+
+def copy_snapshot(client, snap, regions, until=None):
+    """CopySnapshotCrossRegions of ``snap`` to ``regions``: ``{region: (copy id, None) or (None, error text)}``.
+
+    After a lost answer each destination is read for the copy (by its name) before anything is sent again; a
+    destination that has none then is reported, never copied to blindly.
+    """
+    name = copy_name(snap)
+    params = dict(SnapshotId=snap["SnapshotId"], DestinationRegions=list(regions), SnapshotName=name)
+
+    def applied():
+        found = all_concurrently(lambda region: (region, copies_named(client.in_region(region), [name])[name]), regions)
+        if not any(copies for _region, copies in found):
+            return None
+        return dict(
+            SnapshotCopyResultSet=[
+                dict(
+                    DestinationRegion=region,
+                    SnapshotId=copies[0]["SnapshotId"] if copies else "",
+                    Code="Success" if copies else "LostAnswer",
+                    Message="" if copies else "the answer was lost and no copy is there: run the task again",
+                )
+                for region, copies in found
+            ]
+        )
+
+    answer = apply_once(client, "CopySnapshotCrossRegions", params, applied, until)
+    outcome = {}
+    for row in answer.get("SnapshotCopyResultSet") or []:
+        if row.get("Code") == "Success":
+            outcome[row.get("DestinationRegion")] = (row.get("SnapshotId"), None)
+        else:
+            outcome[row.get("DestinationRegion")] = (None, "%s: %s" % (row.get("Code"), row.get("Message")))
+    for region in regions:
+        outcome.setdefault(region, (None, "CopySnapshotCrossRegions said nothing about this region"))
+    return outcome
+
+
+def set_deadline(client, snapshot_id, deadline, until=None):
+    """ModifySnapshotAttribute: the snapshot (a copy, in the client's region) is deleted at ``deadline``."""
+
+    def applied():
+        found = snapshots_by_id(client, [snapshot_id], until)
+        return bool(found) and found[0].get("DeadlineTime") == deadline
+
+    apply_once(client, "ModifySnapshotAttribute", dict(SnapshotId=snapshot_id, Deadline=deadline), applied, until)

@@ -201,3 +201,149 @@ def check_disk_listing_request(params):
     """What cbs_disk_info is asked to list: find_disks arguments."""
     check_not_blank(params, ("zone", "disk_name"))
     return dict(disk_ids=check_ids(params.get("disk_ids"), "disk_ids", required=False), filters=disk_filters(params))
+
+
+# Automatic snapshot policies ---------------------------------------------------------------------------------
+
+MAX_POLICY_NAME_BYTES = 60
+MAX_INTERVAL_DAYS = 365
+POLICY_STATES = ("NORMAL", "ISOLATED")
+EVERY_DAY = list(range(7))  # DayOfWeek 0 (Sunday) to 6: a daily schedule
+
+
+def check_policy_name(name, option="name"):
+    if name is None:
+        return None
+    if not name.strip():
+        raise ValueError("%s must not be empty" % option)
+    size = len(name.encode("utf-8"))
+    if size > MAX_POLICY_NAME_BYTES:
+        raise ValueError(
+            "%s is %d bytes long in UTF-8; CBS allows at most %d bytes" % (option, size, MAX_POLICY_NAME_BYTES)
+        )
+    return name
+
+
+def _check_numbers(params, option, low, high, required=False):
+    """A non-empty list of whole numbers from ``low`` to ``high``, sorted, each once; None if not given."""
+    values = params.get(option)
+    if values is None:
+        if required:
+            raise ValueError("%s is required with state=present" % option)
+        return None
+    if not isinstance(values, (list, tuple)) or not values:
+        raise ValueError("%s must be a non-empty list of numbers from %d to %d" % (option, low, high))
+    for value in values:
+        if not is_whole(value) or not low <= value <= high:
+            raise ValueError("%s must hold numbers from %d to %d, got %r" % (option, low, high, value))
+    return sorted(set(values))
+
+
+def schedule_to_api(request):
+    """The ``Policy`` item of a checked request: its hours and its days (every day when none are given)."""
+    item = dict(Hour=request["hours"])
+    if request["days_of_month"]:
+        item["DayOfMonth"] = request["days_of_month"]
+    elif request["interval_days"]:
+        item["IntervalDays"] = request["interval_days"]
+    else:
+        item["DayOfWeek"] = request["weekdays"] or EVERY_DAY
+    return [item]
+
+
+def check_policy_request(params):
+    """What cbs_snapshot_policy is asked to do, normalised; the schedule as the API's ``Policy``."""
+    present = params["state"] == "present"
+    request = dict(
+        state=params["state"],
+        name=check_policy_name(params.get("name")),
+        hours=_check_numbers(params, "hours", 0, 23, required=present),
+        weekdays=_check_numbers(params, "weekdays", 0, 6),
+        days_of_month=_check_numbers(params, "days_of_month", 1, 31),
+        interval_days=check_count(params, "interval_days", MAX_INTERVAL_DAYS),
+        retention_days=check_count(params, "retention_days", MAX_RETENTION_DAYS),
+        permanent=params.get("permanent"),
+        active=params.get("active"),
+        exclusive=bool(params.get("exclusive")),
+        disk_ids=None,
+    )
+    if request["name"] is None:
+        raise ValueError("name is required")
+    days = [option for option in ("weekdays", "days_of_month", "interval_days") if request[option] is not None]
+    if len(days) > 1:
+        raise ValueError(
+            "%s cannot be combined: a schedule runs on weekdays, days of the month or every N days" % " and ".join(days)
+        )
+    if request["permanent"] and request["retention_days"] is not None:
+        raise ValueError("retention_days cannot be combined with permanent=true")
+    if request["permanent"] is False and request["retention_days"] is None:
+        raise ValueError("permanent=false needs retention_days: how many days the snapshots are kept")
+    disk_ids = params.get("disk_ids")
+    if disk_ids == [] and request["exclusive"]:
+        request["disk_ids"] = []  # exclusive with no disks: unbind every disk
+    else:
+        request["disk_ids"] = check_ids(disk_ids, "disk_ids", required=False)
+    if request["exclusive"] and request["disk_ids"] is None:
+        raise ValueError("exclusive needs disk_ids: the disks that stay bound (an empty list unbinds every disk)")
+    if not present:
+        given = [
+            option
+            for option in (
+                "hours",
+                "weekdays",
+                "days_of_month",
+                "interval_days",
+                "retention_days",
+                "permanent",
+                "active",
+                "disk_ids",
+            )
+            if params.get(option) is not None
+        ]
+        if given or request["exclusive"]:
+            raise ValueError(
+                "%s only apply with state=present; state=absent deletes the policy by its name"
+                % ", ".join(given + (["exclusive"] if request["exclusive"] else []))
+            )
+    else:
+        request["schedule"] = schedule_to_api(request)
+    return request
+
+
+def check_policy_listing_request(params):
+    """What cbs_snapshot_policy_info is asked to list."""
+    names = params.get("names")
+    if names is not None:
+        names = check_ids(names, "names", "policy name")
+        for name in names:
+            check_policy_name(name, "names")
+    return dict(
+        policy_ids=check_ids(params.get("policy_ids"), "policy_ids", "policy id", required=False),
+        names=names,
+        state=params.get("policy_state"),
+    )
+
+
+# Cross-region copies ----------------------------------------------------------------------------------------
+
+
+def check_copy_request(params):
+    """What cbs_snapshot_copy is asked to copy, and where."""
+    check_not_blank(params, ("snapshot_name",))
+    request = dict(
+        snapshot_ids=check_ids(params.get("snapshot_ids"), "snapshot_ids", "snapshot id", required=False),
+        disk_ids=check_ids(params.get("disk_ids"), "disk_ids", required=False),
+        name=check_name(params.get("snapshot_name")),
+        regions=check_ids(params.get("destination_regions"), "destination_regions", "region"),
+        retention_days=check_count(params, "retention_days", MAX_RETENTION_DAYS),
+        wait=params["wait"],
+        wait_timeout=check_count(params, "wait_timeout"),
+    )
+    if not request["snapshot_ids"] and not (request["disk_ids"] and request["name"]):
+        raise ValueError("give snapshot_ids, or disk_ids with snapshot_name: the snapshots to copy")
+    if request["snapshot_ids"] and (request["disk_ids"] or request["name"]):
+        raise ValueError("snapshot_ids names the snapshots itself: leave out disk_ids and snapshot_name")
+    source = params.get("region")
+    if source in request["regions"]:
+        raise ValueError("destination_regions lists %s, the region the snapshots are in (region)" % source)
+    return request

@@ -36,6 +36,12 @@ HINTS = {
     "wait_timeout: run the task again later or raise wait_timeout",
     "ResourceBusy": "the resource stayed busy for all of wait_timeout: run the task again later",
     "InvalidDisk.Busy": "the disk stayed busy for all of wait_timeout: run the task again later",
+    "LimitExceeded.AutoSnapshotPolicyOutOfQuota": "the region's quota of automatic snapshot policies is used up: "
+    "delete policies you no longer need (cbs_snapshot_policy_info lists them) or ask Tencent Cloud for more",
+    "InvalidAutoSnapshotPolicyId.NotFound": "the automatic snapshot policy no longer exists (deleted by someone "
+    "else): run the task again",
+    "InvalidParameterValue.BindDiskLimitExceeded": "CBS refused the number of disks in one bind call, or a disk "
+    "already has as many policies as it may have: check the disk's policies with cbs_disk_info",
 }
 _PREFIX_HINTS = (
     ("AuthFailure", "authentication failed: check secret_id, secret_key, security_token and the clock"),

@@ -122,7 +122,8 @@ class SnapshotConverger(Converger):
             None,
         )
 
-    def act(self, disk_id):
+    def act(self, target):
+        disk_id = target
         until = self.client.clock() + self.request["wait_timeout"]
         if self.request["state"] == "absent":
             return self._absent(disk_id, until)

@@ -43,7 +43,8 @@ class ServiceConverger(Converger):
             self.disks = api.rows_by_id(api.disks(self.client, self.zone), unprotected) if unprotected else {}
         return ids
 
-    def act(self, disk_id):
+    def act(self, target):
+        disk_id = target
         row = self.services[disk_id]
         current = None
         if row is not None:

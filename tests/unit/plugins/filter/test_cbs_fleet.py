@@ -7,6 +7,7 @@ from ansible.errors import AnsibleFilterError
 
 from ansible_collections.snapshield.cloud.plugins.filter.cbs_fleet import (
     FilterModule,
+    cbs_fleet_copyable,
     cbs_fleet_managed_tags,
     cbs_fleet_plan,
     cbs_fleet_problems,
@@ -184,4 +185,86 @@ def test_filters_are_registered():
         "cbs_fleet_managed_tags",
         "cbs_fleet_plan",
         "cbs_fleet_results",
+        "cbs_fleet_copyable",
     }
+
+
+# Policy mode and copies ---------------------------------------------------------------------------------------
+
+NIGHTLY = dict(name="nightly", hours=[2])
+
+
+@pytest.mark.parametrize(
+    "overrides, words",
+    [
+        (dict(cbs_fleet_mode="weekly"), ["cbs_fleet_mode must be snapshot or policy"]),
+        (dict(cbs_fleet_mode="policy"), ["cbs_fleet_mode=policy needs cbs_fleet_policy", "name and hours"]),
+        (dict(cbs_fleet_mode="policy", cbs_fleet_policy=dict(hours=[2])), ["cbs_fleet_policy.name is required"]),
+        (dict(cbs_fleet_mode="policy", cbs_fleet_policy=dict(name="n")), ["cbs_fleet_policy.hours is required"]),
+        (dict(cbs_fleet_mode="policy", cbs_fleet_policy=dict(NIGHTLY, hours=[25])), ["cbs_fleet_policy.hours must"]),
+        (dict(cbs_fleet_mode="policy", cbs_fleet_policy=dict(NIGHTLY, colour="red")), ["unknown keys colour"]),
+        (
+            dict(cbs_fleet_mode="policy", cbs_fleet_policy=NIGHTLY, cbs_fleet_copy_regions=["ap-shanghai"]),
+            ["cbs_fleet_copy_regions applies with cbs_fleet_mode=snapshot"],
+        ),
+        (dict(cbs_fleet_policy=NIGHTLY), ["cbs_fleet_policy applies only with cbs_fleet_mode=policy"]),
+        (dict(cbs_fleet_copy_regions=["ap-shanghai", " "]), ["cbs_fleet_copy_regions must not contain empty"]),
+        (dict(cbs_fleet_copy_retention_days=-1), ["cbs_fleet_copy_retention_days must be 0 or more"]),
+    ],
+)
+def test_mode_policy_and_copy_problems_name_their_variable(overrides, words):
+    (message,) = problems(cbs_fleet_disks=["d"], **overrides)
+    assert all(word in message for word in words), message
+
+
+def test_good_policy_and_copy_variables_have_no_problem():
+    assert problems(cbs_fleet_disks=["d"], cbs_fleet_mode="policy", cbs_fleet_policy=dict(NIGHTLY, weekdays=[1])) == []
+    assert (
+        problems(cbs_fleet_disks=["d"], cbs_fleet_copy_regions=["ap-shanghai"], cbs_fleet_copy_retention_days=3) == []
+    )
+
+
+def test_policy_results_report_every_disk_bound_and_protected():
+    policy = dict(
+        changed=True,
+        policy=dict(name="nightly", policy_id="asp-1", bound=["disk-2"], next_trigger_time="2026-12-04T02:00:00+08:00"),
+    )
+    results = cbs_fleet_results(dict(skipped=True), PLAN, policy=policy)
+    assert [(r["disk_id"], r.get("changed"), r.get("failed")) for r in results] == [
+        ("disk-1", False, None),
+        ("disk-2", True, None),
+        ("disk-9", False, True),
+    ]
+    assert (
+        results[1]["note"]
+        == "newly bound to automatic snapshot policy nightly (asp-1), next run 2026-12-04T02:00:00+08:00"
+    )
+    report = fleet_report(results, "tencentcloud")
+    rows = {row["disk_id"]: row for row in report["rows"]}
+    assert rows["disk-1"]["coverage"] == "protected" and rows["disk-1"]["plan"] == "policy nightly"
+    failed = cbs_fleet_results(dict(skipped=True), dict(PLAN, missing=[]), policy=dict(failed=True, msg="quota"))
+    assert [(r["disk_id"], r["msg"]) for r in failed] == [("disk-1", "quota"), ("disk-2", "quota")]
+
+
+def test_copies_are_noted_and_a_failed_copy_fails_its_disk():
+    registered = dict(
+        results=[
+            dict(disk_id="disk-1", snapshot_id="snap-1", state="NORMAL", changed=True),
+            dict(disk_id="disk-2", snapshot_id="snap-2", state="NORMAL", changed=False),
+        ]
+    )
+    assert cbs_fleet_copyable(registered) == ["disk-1", "disk-2"]
+    assert cbs_fleet_copyable(dict(results=[dict(disk_id="d", state="CREATING")])) == []
+    copies = dict(
+        results=[
+            dict(disk_id="disk-1", changed=True, copies=[dict(region="ap-shanghai"), dict(region="ap-beijing")]),
+            dict(disk_id="disk-2", failed=True, msg="quota in ap-beijing"),
+        ]
+    )
+    results = cbs_fleet_results(registered, dict(PLAN, missing=[]), copies=copies)
+    assert results[0]["note"] == "copied to ap-shanghai, ap-beijing" and not results[0].get("failed")
+    assert results[1]["failed"] and results[1]["msg"] == (
+        "snapshot snap-2 is there, but copying it failed: quota in ap-beijing"
+    )
+    whole = cbs_fleet_results(registered, dict(PLAN, missing=[]), copies=dict(failed=True, msg="auth"))
+    assert all(r["failed"] and r["msg"].endswith("copying it failed: auth") for r in whole)

@@ -19,7 +19,12 @@ import json
 import pytest
 from ansible.module_utils.testing import patch_module_args
 
-from ansible_collections.snapshield.cloud.plugins.modules import cbs_snapshot, usnap_service
+from ansible_collections.snapshield.cloud.plugins.modules import (
+    cbs_snapshot,
+    cbs_snapshot_copy,
+    cbs_snapshot_policy,
+    usnap_service,
+)
 from tests.emulator import Emulator
 
 ZONE = "cn-bj2-02"
@@ -30,6 +35,12 @@ MUTATING = (
     "CreateSnapshot",
     "DeleteSnapshots",
     "ModifySnapshotAttribute",
+    "CreateAutoSnapshotPolicy",
+    "ModifyAutoSnapshotPolicyAttribute",
+    "DeleteAutoSnapshotPolicies",
+    "BindAutoSnapshotPolicy",
+    "UnbindAutoSnapshotPolicy",
+    "CopySnapshotCrossRegions",
 )
 MANAGED = {"managed-by": "fault-test"}
 
@@ -203,3 +214,81 @@ def test_prune_with_keep(fresh, fault):
     assert sorted(snap["name"] for snap in snapshots(fresh, disk)) == ["day-3", "day-4", "manual"]
     assert sorted(snap["snapshot_name"] for snap in result["snapshot"]["pruned"]) == ["day-1", "day-2"]
     assert again["snapshot"]["pruned"] == [] and again["snapshot"]["snapshot_name"] == "day-4"
+
+
+# Automatic snapshot policies -----------------------------------------------------------------------------------
+
+POLICY = dict(name="nightly", hours=[2])
+
+
+def policies(emu):
+    return emu.dump_state()["policies"]
+
+
+@pytest.mark.parametrize("fault", FAULTS, ids=fault_id)
+def test_create_policy(fresh, fault):
+    """No ClientToken: a create whose answer was lost is looked up by name, so one name never has two policies."""
+    result, again = faulted_then_again(fresh, cbs_snapshot_policy, POLICY, "CreateAutoSnapshotPolicy", fault)
+    [policy] = policies(fresh)
+    assert result["policy"]["policy_id"] == policy["id"] == again["policy"]["policy_id"]
+
+
+@pytest.mark.parametrize("fault", FAULTS, ids=fault_id)
+def test_modify_policy(fresh, fault):
+    run(fresh, cbs_snapshot_policy, POLICY)
+    faulted_then_again(
+        fresh, cbs_snapshot_policy, dict(POLICY, retention_days=30), "ModifyAutoSnapshotPolicyAttribute", fault
+    )
+    [policy] = policies(fresh)
+    assert policy["retention_days"] == 30
+
+
+@pytest.mark.parametrize("fault", FAULTS, ids=fault_id)
+def test_bind_policy(fresh, fault):
+    run(fresh, cbs_snapshot_policy, POLICY)
+    disks = ["disk-emu00001", "disk-emu00002"]
+    faulted_then_again(fresh, cbs_snapshot_policy, dict(POLICY, disk_ids=disks), "BindAutoSnapshotPolicy", fault)
+    assert policies(fresh)[0]["disk_ids"] == disks
+
+
+@pytest.mark.parametrize("fault", FAULTS, ids=fault_id)
+def test_unbind_policy(fresh, fault):
+    run(fresh, cbs_snapshot_policy, dict(POLICY, disk_ids=["disk-emu00001", "disk-emu00002"]))
+    args = dict(POLICY, disk_ids=["disk-emu00002"], exclusive=True)
+    result, _again = faulted_then_again(fresh, cbs_snapshot_policy, args, "UnbindAutoSnapshotPolicy", fault)
+    assert policies(fresh)[0]["disk_ids"] == ["disk-emu00002"] and result["policy"]["unbound"] == ["disk-emu00001"]
+
+
+@pytest.mark.parametrize("fault", FAULTS, ids=fault_id)
+def test_delete_policy(fresh, fault):
+    run(fresh, cbs_snapshot_policy, POLICY)
+    faulted_then_again(
+        fresh, cbs_snapshot_policy, dict(name="nightly", state="absent"), "DeleteAutoSnapshotPolicies", fault
+    )
+    assert policies(fresh) == []
+
+
+# Cross-region copies ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fault", FAULTS, ids=fault_id)
+def test_copy_snapshot(fresh, fault):
+    """A copy whose answer was lost is looked for in each destination before anything is sent again."""
+    fresh.configure(copy_delay=0)
+    snap = fresh.seed(cloud="tencent", snapshots=[dict(name="nightly")])["snapshots"][0]
+    args = dict(snapshot_ids=[snap], destination_regions=["ap-shanghai", "ap-beijing"])
+    result, again = faulted_then_again(fresh, cbs_snapshot_copy, args, "CopySnapshotCrossRegions", fault)
+    made = sorted(s["region"] for s in fresh.dump_state()["snapshots"] if s["copy_from_remote"])
+    assert made == ["ap-beijing", "ap-shanghai"]
+    assert [c["snapshot_id"] for c in result["copy"]["copies"]] == [c["snapshot_id"] for c in again["copy"]["copies"]]
+
+
+@pytest.mark.parametrize("fault", FAULTS, ids=fault_id)
+def test_copy_retention(fresh, fault):
+    """The deadline of a new copy, set in its region: read back after a lost answer."""
+    fresh.configure(copy_delay=0)
+    snap = fresh.seed(cloud="tencent", snapshots=[dict(name="nightly")])["snapshots"][0]
+    args = dict(snapshot_ids=[snap], destination_regions=["ap-shanghai"], retention_days=3)
+    result, _again = faulted_then_again(fresh, cbs_snapshot_copy, args, "ModifySnapshotAttribute", fault)
+    (copy,) = [s for s in fresh.dump_state()["snapshots"] if s["copy_from_remote"]]
+    assert copy["deadline"] and result["copy"]["copies"][0]["deadline"]

@@ -231,3 +231,25 @@ def test_unset_rate_limit_option_keeps_each_actions_published_limit():
     assert made.rate_limiter.interval("DescribeDisks") < made.rate_limiter.interval("DescribeSnapshots")
     made = tencentcloud.client(Module(rate_limit=5.0))
     assert made.rate_limiter.interval("DescribeDisks") == made.rate_limiter.interval("DescribeSnapshots")
+
+
+def test_a_client_of_another_region_shares_credentials_and_limits_each_region_apart():
+    sleeps, now = [], [100.0]
+    client = TencentCloudClient(
+        "AKID", "secret", "ap-guangzhou", clock=lambda: now[0], sleep=sleeps.append, rate_limit=10
+    )
+    client.rate_limiter._clock = lambda: now[0]
+    shanghai = client.in_region("ap-shanghai")
+    assert (shanghai.region, shanghai.url, shanghai.secret_id) == ("ap-shanghai", client.url, "AKID")
+    assert shanghai.rate_limiter is client.rate_limiter and shanghai.stats is client.stats
+    assert client.region == "ap-guangzhou"
+    finance = client.in_region("ap-shanghai-fsi")
+    assert finance.url == "https://cbs.ap-shanghai-fsi.tencentcloudapi.com/"
+    # each region has its own slots of each action: one call per region costs no wait
+    client.rate_limiter.acquire(client._limit_key("DescribeSnapshots"))
+    shanghai.rate_limiter.acquire(shanghai._limit_key("DescribeSnapshots"))
+    assert sleeps == []
+    client.rate_limiter.acquire(client._limit_key("DescribeSnapshots"))
+    assert len(sleeps) == 1
+    custom = TencentCloudClient("AKID", "secret", "ap-guangzhou", endpoint="127.0.0.1:9").in_region("ap-beijing")
+    assert custom.url == "https://127.0.0.1:9/" and custom.region == "ap-beijing"

@@ -27,7 +27,10 @@ from ansible_collections.snapshield.cloud.plugins.module_utils import _module
 from ansible_collections.snapshield.cloud.plugins.modules import (
     cbs_disk_info,
     cbs_snapshot,
+    cbs_snapshot_copy,
     cbs_snapshot_info,
+    cbs_snapshot_policy,
+    cbs_snapshot_policy_info,
     ucloud_disk_info,
     usnap_price,
     usnap_service,
@@ -52,6 +55,9 @@ MODULES = {
         cbs_snapshot,
         cbs_snapshot_info,
         cbs_disk_info,
+        cbs_snapshot_policy,
+        cbs_snapshot_policy_info,
+        cbs_snapshot_copy,
     )
 }
 ALIASES = {
@@ -69,8 +75,11 @@ ALIASES.update(
         "cbs_snapshot",
         "cbs_snapshot_info",
         "cbs_disk_info",
+        "cbs_snapshot_policy",
+        "cbs_snapshot_copy",
     )
 )
+ALIASES.update({("cbs_snapshot_copy", "snapshot_ids"): ["snapshot_id"]})
 
 
 @pytest.fixture(scope="module")
@@ -185,6 +194,20 @@ def id_lists(valid="disk-%d"):
     )
 
 
+def number_lists(low, high):
+    """Empty lists, lists with a number out of ``low``-``high`` or with something that is no whole number."""
+    good = st.lists(st.integers(low, high), max_size=3)
+    return st.one_of(
+        st.just([]),
+        st.tuples(good, st.one_of(st.integers(max_value=low - 1), st.integers(min_value=high + 1))).map(
+            lambda t: t[0] + [t[1]]
+        ),
+        st.tuples(good, st.one_of(st.booleans(), TEXT.filter(_refused_by(check_type_int)))).map(
+            lambda t: t[0] + [t[1]]
+        ),
+    )
+
+
 TAG_KEY = st.text("abcxyz-_", min_size=1, max_size=8)
 TAGS = st.one_of(
     st.lists(TEXT, max_size=3),
@@ -242,6 +265,13 @@ CUSTOM = dict(U_DISK, backup_mode="Custom", journal=12, hour=24, day=5)
 PRICE = dict(zone="cn-bj2-02", disk_size=100)
 SNAP = dict(disk_ids=["disk-emu00001"], snapshot_name="nightly")
 KEEP = dict(SNAP, managed_tags={"managed-by": "test"}, keep=2)
+POLICY = dict(name="nightly", hours=[2])
+BOUND = dict(POLICY, disk_ids=["disk-emu00001"])
+COPY = dict(snapshot_ids=[SNAPSHOT_ID], destination_regions=["ap-shanghai"], wait=False)
+COPY_BY_DISK = dict(
+    disk_ids=["disk-emu00005"], snapshot_name="Unnamed", destination_regions=["ap-shanghai"], wait=False
+)
+POLICY_NAMES = st.one_of(BLANK, st.text(min_size=61, max_size=200))
 BASES = dict(
     usnap_service=U_DISK,
     usnap_price=PRICE,
@@ -250,6 +280,9 @@ BASES = dict(
     cbs_snapshot=SNAP,
     cbs_snapshot_info={},
     cbs_disk_info={},
+    cbs_snapshot_policy=POLICY,
+    cbs_snapshot_policy_info={},
+    cbs_snapshot_copy=COPY,
 )
 ALL_STATES = ("NORMAL", "CREATING", "ROLLBACKING", "COPYING_FROM_REMOTE", "CHECKING_COPIED", "TORECYCLE")
 
@@ -324,6 +357,39 @@ CASES = (
         ("cbs_disk_info", "disk_name", {}, BLANK, "emu-cbs-00001"),
         ("cbs_disk_info", "disk_usage", {}, not_one_of("SYSTEM_DISK", "DATA_DISK"), "SYSTEM_DISK"),
         ("cbs_disk_info", "tags", {}, TAGS, {"env": "prod"}),
+        ("cbs_snapshot_policy", "name", POLICY, POLICY_NAMES, "n" * 60),
+        ("cbs_snapshot_policy", "state", dict(name="nightly"), not_one_of("present", "absent"), "absent"),
+        ("cbs_snapshot_policy", "hours", POLICY, number_lists(0, 23), [0, 23]),
+        ("cbs_snapshot_policy", "weekdays", POLICY, number_lists(0, 6), [0, 6]),
+        ("cbs_snapshot_policy", "days_of_month", POLICY, number_lists(1, 31), [1, 31]),
+        ("cbs_snapshot_policy", "interval_days", POLICY, counted(1, 365), 365),
+        ("cbs_snapshot_policy", "retention_days", POLICY, counted(1, MAX_RETENTION_DAYS), MAX_RETENTION_DAYS),
+        ("cbs_snapshot_policy", "permanent", POLICY, NOT_BOOL, "yes"),
+        ("cbs_snapshot_policy", "active", POLICY, NOT_BOOL, "no"),
+        ("cbs_snapshot_policy", "disk_ids", POLICY, id_lists("disk-emu%05d"), ["disk-emu00001", "disk-emu00002"]),
+        ("cbs_snapshot_policy", "exclusive", BOUND, NOT_BOOL, "yes"),
+        ("cbs_snapshot_policy_info", "policy_ids", {}, id_lists("asp-%08d"), ["asp-00000001"]),
+        (
+            "cbs_snapshot_policy_info",
+            "names",
+            {},
+            st.one_of(id_lists("n%d"), POLICY_NAMES.map(lambda n: [n])),
+            "nightly",
+        ),
+        ("cbs_snapshot_policy_info", "policy_state", {}, not_one_of("NORMAL", "ISOLATED"), "ISOLATED"),
+        ("cbs_snapshot_copy", "snapshot_ids", COPY, id_lists("snap-%08d"), SNAPSHOT_ID),
+        ("cbs_snapshot_copy", "disk_ids", COPY_BY_DISK, id_lists("disk-emu%05d"), "disk-emu00005"),
+        ("cbs_snapshot_copy", "snapshot_name", COPY_BY_DISK, POLICY_NAMES, "Unnamed"),
+        (
+            "cbs_snapshot_copy",
+            "destination_regions",
+            COPY,
+            st.one_of(id_lists("ap-r%d"), st.just(["ap-shanghai", "ap-guangzhou"])),
+            ["ap-shanghai", "ap-beijing"],
+        ),
+        ("cbs_snapshot_copy", "retention_days", COPY, counted(1, MAX_RETENTION_DAYS), MAX_RETENTION_DAYS),
+        ("cbs_snapshot_copy", "wait", COPY, NOT_BOOL, "no"),
+        ("cbs_snapshot_copy", "wait_timeout", COPY, counted(), MAX_NUMBER),
     ]
     + [
         (name, option, base, values, good)
@@ -396,6 +462,9 @@ LISTS = [
     ("cbs_snapshot_info", "snapshot_ids", {}),
     ("cbs_snapshot_info", "disk_ids", {}),
     ("cbs_disk_info", "disk_ids", {}),
+    ("cbs_snapshot_policy", "disk_ids", POLICY),
+    ("cbs_snapshot_policy_info", "policy_ids", {}),
+    ("cbs_snapshot_copy", "snapshot_ids", COPY),
 ]
 
 
