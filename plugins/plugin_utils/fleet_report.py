@@ -406,7 +406,7 @@ def _age(seconds):
         return "%d s" % seconds
     if seconds < 3600:
         return "%d min" % (seconds // 60)
-    if seconds < 86400:
+    if seconds < 2 * 86400:
         return "%.1f h" % (seconds / 3600.0)
     return "%.1f d" % (seconds / 86400.0)
 
@@ -496,6 +496,17 @@ COLUMNS = (
 WIDTHS = dict(disk_id=9, zone=7, coverage=6, plan=12, state=7, changed=5, recovery_point=11, rpo=5, note=20)
 
 
+def _columns(report):
+    """The table's columns, less the price columns no row has a value for (a CBS fleet has no per-disk price)."""
+    rows = report["rows"]
+    empty = set()
+    if all(row["monthly_cost"] is None for row in rows):
+        empty.add("monthly_cost")
+    if all(row["price"] is None for row in rows):
+        empty.update(("price", "charge_type"))
+    return [(key, title) for key, title in COLUMNS if key not in empty]
+
+
 def _cell(row, key):
     value = row.get(key)
     if key == "price":
@@ -560,9 +571,10 @@ def fleet_report_markdown(report):
     out += ["## Recovery point age (RPO)", ""]
     out += _md_table(("Age", "Disks"), [(bucket["label"], bucket["count"]) for bucket in rpo["buckets"]])
     out += ["", "## Disks", ""]
+    columns = _columns(report)
     out += _md_table(
-        [title for key, title in COLUMNS],
-        [[_cell(row, key) for key, title in COLUMNS] for row in _grouped(report["rows"])],
+        [title for key, title in columns],
+        [[_cell(row, key) for key, title in columns] for row in _grouped(report["rows"])],
     )
     return "\n".join(out) + "\n"
 
@@ -715,8 +727,9 @@ def _cost_html(report):
 
 
 def _table_html(report):
-    cols = "".join('<col style="width:%d%%">' % WIDTHS.get(key, 6) for key, title in COLUMNS)
-    head = "".join("<th>%s</th>" % html.escape(title) for key, title in COLUMNS)
+    columns = _columns(report)
+    cols = "".join('<col style="width:%d%%">' % WIDTHS.get(key, 6) for key, title in columns)
+    head = "".join("<th>%s</th>" % html.escape(title) for key, title in columns)
     groups = OrderedDict()
     for row in _grouped(report["rows"]):
         groups.setdefault(row["coverage"], []).append(row)
@@ -724,7 +737,7 @@ def _table_html(report):
     for coverage, rows in groups.items():
         body.append(
             '<tbody class="%s"><tr class="group"><th colspan="%d">%s (%d)</th></tr>'
-            % (coverage, len(COLUMNS), html.escape(coverage.replace("_", " ")), len(rows))
+            % (coverage, len(columns), html.escape(coverage.replace("_", " ")), len(rows))
         )
         for row in rows:
             body.append(
@@ -732,7 +745,7 @@ def _table_html(report):
                 % "".join(
                     '<td class="%s">%s</td>'
                     % ("num" if key in ("rpo", "monthly_cost", "price") else key, html.escape(_cell(row, key)))
-                    for key, title in COLUMNS
+                    for key, title in columns
                 )
             )
         body.append("</tbody>")
