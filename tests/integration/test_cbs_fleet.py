@@ -108,7 +108,8 @@ def test_first_run_then_converged_rerun(emulator, run_playbook, tmp_path):
     rerun = again.result(SNAPSHOT_TASK)
     assert not rerun["changed"] and all(r["pruned"] == [] for r in rerun["results"])
     assert (
-        again.result(SUMMARY_TASK)["msg"][0] == "20 disks: 18 protected, 0 at risk, 0 unprotected, 2 skipped, 0 failed; 0 changed"
+        again.result(SUMMARY_TASK)["msg"][0]
+        == "20 disks: 18 protected, 0 at risk, 0 unprotected, 2 skipped, 0 failed; 0 changed"
     )
     assert len(snapshots(emulator)) == 18
 
@@ -131,7 +132,10 @@ def test_discovery_by_tags_skips_disks_without_snapshot_ability(emulator, run_pl
         {"Name": "tag:team", "Values": ["alpha"]},
     ]
     assert local not in [c["params"]["DiskId"] for c in calls(emulator, "CreateSnapshot")]
-    assert run.result(SUMMARY_TASK)["msg"][0] == "5 disks: 4 protected, 0 at risk, 0 unprotected, 1 skipped, 0 failed; 4 changed"
+    assert (
+        run.result(SUMMARY_TASK)["msg"][0]
+        == "5 disks: 4 protected, 0 at risk, 0 unprotected, 1 skipped, 0 failed; 4 changed"
+    )
 
 
 def seed_history(emu, count, managed_ages, unmanaged):
@@ -201,7 +205,8 @@ def test_check_mode_changes_nothing_and_writes_the_report(emulator, run_playbook
     assert markdown.count("would be created") == 3 and markdown.count("would prune 1 older managed snapshot") == 2
     assert "| disk-emu00010 |" in markdown and report.with_suffix(".html").exists()
     assert (
-        run.result(SUMMARY_TASK)["msg"][0] == "4 disks: 3 protected, 0 at risk, 0 unprotected, 1 skipped, 0 failed; 3 would change"
+        run.result(SUMMARY_TASK)["msg"][0]
+        == "4 disks: 3 protected, 0 at risk, 0 unprotected, 1 skipped, 0 failed; 3 would change"
     )
 
 

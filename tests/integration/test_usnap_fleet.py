@@ -90,7 +90,10 @@ def test_first_run_then_converged_rerun_within_the_call_budget(run_playbook, emu
     assert data["protection_cost"]["by_plan"] == {"Base": round(monthly, 2)}
     assert data["rpo"]["worst"] == 0 and data["rpo"]["known"] == 60  # the journal is continuous
     assert json.loads((tmp_path / "fleet.json").read_text())["totals"] == data["totals"]
-    assert first.result("Summary")["msg"][0] == "60 disks: 60 protected, 0 at risk, 0 unprotected, 0 skipped, 0 failed; 60 changed"
+    assert (
+        first.result("Summary")["msg"][0]
+        == "60 disks: 60 protected, 0 at risk, 0 unprotected, 0 skipped, 0 failed; 60 changed"
+    )
     assert "60 protected" in report.read_text() and "60 protected" in (tmp_path / "fleet.md").read_text()
 
     emulator.clear_calls()
@@ -105,7 +108,10 @@ def test_first_run_then_converged_rerun_within_the_call_budget(run_playbook, emu
         "DescribeSnapshotServicePrice": len(set(sizes.values())),
     }
     assert total_calls(emulator) / len(fleet) <= 1.25, emulator.calls()["actions"]  # with throttled retries
-    assert again.result("Summary")["msg"][0] == "60 disks: 60 protected, 0 at risk, 0 unprotected, 0 skipped, 0 failed; 0 changed"
+    assert (
+        again.result("Summary")["msg"][0]
+        == "60 disks: 60 protected, 0 at risk, 0 unprotected, 0 skipped, 0 failed; 0 changed"
+    )
 
 
 def test_overrides_and_exclusion(run_playbook, emulator, tmp_path):
@@ -158,7 +164,10 @@ def test_discovery_by_business_group(run_playbook, emulator):
     assert sorted(found) == sorted(group)  # nor the UDataArk disk, nor the other zone, nor other groups
     assert all(chain(found[d][0]) == ("Ultimate",) + CHAINS["Ultimate"] for d in group)
     assert ark not in found and elsewhere not in found
-    assert run.result("Summary")["msg"][0] == "4 disks: 3 protected, 0 at risk, 0 unprotected, 1 skipped, 0 failed; 3 changed"
+    assert (
+        run.result("Summary")["msg"][0]
+        == "4 disks: 3 protected, 0 at risk, 0 unprotected, 1 skipped, 0 failed; 3 changed"
+    )
     discovery = [e["params"] for e in emulator.calls()["log"] if e["action"] == "DescribeUDisk"]
     assert len(discovery) == 1 and discovery[0]["Tag"] == "analytics" and discovery[0]["Zone"] == ZONE
 
