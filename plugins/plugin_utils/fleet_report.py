@@ -86,7 +86,10 @@ def _usnap_point(result, now):
         return (min(expired, now), "journal stopped when the service expired") if expired else (None, "expired")
     if status not in (None, "Available"):
         return None, "service %s" % status
-    if result.get("journal"):
+    if result.get("journal") or (
+        # check mode plans a Base or Ultimate chain without its figures: both keep a journal
+        result.get("journal") is None and result.get("backup_mode") in ("Base", "Ultimate")
+    ):
         point, basis = now, "journal (continuous)"
     elif result.get("hour"):
         point, basis = now - now % 3600, "hourly point"

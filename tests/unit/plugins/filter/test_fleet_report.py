@@ -140,6 +140,7 @@ def test_usnap_recovery_points_follow_from_the_backup_range_and_status():
         usnap("hourly", journal=0, create_time=EPOCH - 10 * hour),
         usnap("daily", journal=0, hour=0, create_time=EPOCH - 10 * 86400),
         usnap("young", journal=0, hour=0, create_time=EPOCH - 60),  # no daily point yet
+        usnap("planned", "Ultimate", journal=None, hour=None, day=None),  # check mode: UCloud's chain, with a journal
         usnap("expired", status="Expired", expire_time=EPOCH - 3 * 86400, create_time=EPOCH - 40 * 86400),
     ]
     report = fleet_report(results, "ucloud", now=NOW.replace(minute=25), max_rpo=2)
@@ -150,13 +151,14 @@ def test_usnap_recovery_points_follow_from_the_backup_range_and_status():
     assert rows["daily"]["rpo"] == int(now % 86400) == 12 * 3600 + 25 * 60
     assert rows["daily"]["coverage"] == "at_risk" and "max_rpo" in rows["daily"]["note"]
     assert rows["young"]["rpo"] is None and rows["young"]["recovery_point"] is None
+    assert rows["planned"]["rpo"] == 0
     assert rows["expired"]["coverage"] == "unprotected" and rows["expired"]["rpo"] == 3 * 86400 + 25 * 60
     rpo = report["rpo"]
     assert (rpo["worst"], rpo["worst_disk"]) == (rows["daily"]["rpo"], "daily")
-    assert rpo["median"] == 25 * 60  # of the covered disks with a known point: 0, 1500, 44700
-    assert (rpo["known"], rpo["unknown"], rpo["at_risk"], rpo["max_rpo"]) == (3, 1, 1, 7200)
+    assert rpo["median"] == 25 * 60 / 2.0  # of the covered disks with a known point: 0, 0, 1500, 44700
+    assert (rpo["known"], rpo["unknown"], rpo["at_risk"], rpo["max_rpo"]) == (4, 1, 1, 7200)
     assert {b["label"]: b["count"] for b in rpo["buckets"]} == {
-        "<= 1 h": 2,
+        "<= 1 h": 3,
         "1-6 h": 0,
         "6-24 h": 1,
         "1-2 d": 0,
