@@ -496,7 +496,9 @@ COLUMNS = (
     ("note", "Note"),
 )
 # Relative column widths of the HTML table (its layout is fixed, so it never grows wider than the page).
-WIDTHS = dict(disk_id=9, zone=7, coverage=6, plan=12, state=7, changed=5, recovery_point=11, rpo=5, note=20)
+WIDTHS = dict(
+    disk_id=10, zone=9, coverage=7, plan=14, state=8, changed=6, recovery_point=11, rpo=5, monthly_cost=7, note=20
+)
 
 
 def _columns(report):
@@ -595,15 +597,19 @@ COLOURS = dict(
 STYLE = """body{font-family:system-ui,sans-serif;margin:1.5em;color:#222;max-width:1400px}
 h1{font-size:1.5em;margin:.2em 0}h2{font-size:1.15em;margin:1.2em 0 .4em}.sub{color:#555;margin:0 0 1em}
 table{border-collapse:collapse;width:100%;table-layout:fixed}th,td{border:1px solid #ddd;padding:.25em .45em;
-text-align:left;vertical-align:top;overflow-wrap:anywhere;font-size:.9em}th{background:#f3f3f3}
+text-align:left;vertical-align:top;overflow-wrap:anywhere;font-size:.9em}th{background:#f3f3f3;font-size:.85em;
+overflow-wrap:normal}
 tr.group th{background:#e8eaf6;font-size:.95em}td.num{text-align:right;font-variant-numeric:tabular-nums}
-.cards{display:flex;flex-wrap:wrap;gap:.6em;margin:.8em 0}.card{border:1px solid #ccc;border-radius:6px;
-padding:.4em .8em;min-width:7em}.card b{display:block;font-size:1.4em}
+.cards{display:flex;flex-wrap:wrap;gap:.5em;margin:.8em 0}.card{border:1px solid #ccc;border-radius:6px;
+padding:.35em .7em;flex:1 1 0;min-width:6.5em}.card b{display:block;font-size:1.35em;white-space:nowrap}
 .protected{color:#2e7d32}.at_risk{color:#d84315}.unprotected{color:#a66d00}.failed{color:#b00020}.skipped{color:#666}
 .charts{display:flex;flex-wrap:wrap;gap:1.2em}.charts figure{margin:0;flex:1 1 320px;max-width:460px}
 figcaption{font-weight:600;margin-bottom:.3em}svg text{font-size:12px;fill:#222}
 .problems{border-left:4px solid #b00020;padding:.2em 1em;background:#fff5f5}.problems li{margin:.15em 0}
 .cost{max-width:40em}"""
+
+
+LABEL_CHARS = 20  # what fits beside a bar at the charts' font size; the full label is the bar's title
 
 
 def _bar_chart(chart_id, title, items, fmt):
@@ -614,16 +620,19 @@ def _bar_chart(chart_id, title, items, fmt):
     bars = []
     for n, (label, value, colour) in enumerate(items):
         y = n * row
+        shown = label if len(label) <= LABEL_CHARS else label[: LABEL_CHARS - 1] + "\u2026"
         length = 0 if not top else max(1 if value else 0, round(bar_width * value / top))
         bars.append(
-            '<g class="bar" data-label="%s" data-value="%s">'
+            '<g class="bar" data-label="%s" data-value="%s"><title>%s: %s</title>'
             '<text x="0" y="%d">%s</text><rect x="%d" y="%d" width="%d" height="%d" fill="%s"></rect>'
             '<text class="value" x="%d" y="%d">%s</text></g>'
             % (
                 html.escape(label),
                 value,
-                y + 16,
                 html.escape(label),
+                html.escape(fmt(value)),
+                y + 16,
+                html.escape(shown),
                 label_width,
                 y + 4,
                 length,
@@ -648,7 +657,7 @@ def _charts(report):
         _bar_chart(
             "chart-coverage",
             "Coverage (disks)",
-            [(key.replace("_", " "), totals[key], COLOURS[key]) for key in GROUP_ORDER[::-1]],
+            [(key.replace("_", " "), totals[key], COLOURS[key]) for key in COVERAGE],
             str,
         ),
         _bar_chart(
@@ -692,25 +701,26 @@ def _cards(report):
     )
 
 
-def _problems_html(report, limit=50):
+def _problems_html(report, groups=12, names=8):
+    """The problems, one line per kind and reason with the disks it hits (the table lists every one)."""
     problems = report.get("problems") or []
     if not problems:
-        return '<p class="protected">No problems: every disk of the fleet is protected.</p>'
-    items = "".join(
-        '<li class="%s"><b>%s</b> %s: %s</li>'
-        % (
-            p["coverage"],
-            html.escape(p["coverage"].replace("_", " ")),
-            html.escape(str(p["disk_id"])),
-            html.escape(p["note"]),
+        return '<p class="protected" id="problems">No problems: every disk of the fleet is protected.</p>'
+    kinds = OrderedDict()
+    for problem in problems:
+        kinds.setdefault((problem["coverage"], problem["note"]), []).append(str(problem["disk_id"]))
+    items = []
+    for (coverage, note), disks in list(kinds.items())[:groups]:
+        shown = ", ".join(disks[:names]) + (" and %d more" % (len(disks) - names) if len(disks) > names else "")
+        items.append(
+            '<li class="%s"><b>%s &times; %d</b> %s: %s</li>'
+            % (coverage, html.escape(coverage.replace("_", " ")), len(disks), html.escape(note), html.escape(shown))
         )
-        for p in problems[:limit]
-    )
-    more = "<li>and %d more, listed first in the table</li>" % (len(problems) - limit) if len(problems) > limit else ""
-    return '<section class="problems" id="problems"><h2>Problems (%d)</h2><ul>%s%s</ul></section>' % (
+    if len(kinds) > groups:
+        items.append("<li>%d more kinds of problem, listed first in the table</li>" % (len(kinds) - groups))
+    return '<section class="problems" id="problems"><h2>Problems (%d disks)</h2><ul>%s</ul></section>' % (
         len(problems),
-        items,
-        more,
+        "".join(items),
     )
 
 
