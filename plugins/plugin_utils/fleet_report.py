@@ -446,7 +446,12 @@ def _summary_lines(report):
     if cost["per_month"] is not None:
         lines.append(
             "Protection%s: %s per month, %s per year"
-            % (" after the run" if report["check_mode"] else "", _units(cost["per_month"]), _units(cost["per_year"]))
+            % (
+                # USnap prices each service as the run would leave it; CBS storage is as it is now
+                " after the run" if report["check_mode"] and report.get("cloud") == "ucloud" else "",
+                _units(cost["per_month"]),
+                _units(cost["per_year"]),
+            )
         )
     storage = cost.get("storage")
     if storage and storage.get("error"):
