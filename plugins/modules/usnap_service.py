@@ -68,7 +68,7 @@ options:
   report_cost:
     description:
       - Also return what each disk's service costs for one charge period as it stands after the task (in check
-        mode: as it would stand), as RV(results[].cost), for reports of what a fleet's protection costs.
+        mode, as it would stand), as RV(results[].cost), for reports of what a fleet's protection costs.
       - Prices come from DescribeSnapshotServicePrice, asked once per distinct disk size, plan and charge type of
         the task, not once per disk.
     type: bool
