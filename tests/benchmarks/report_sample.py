@@ -173,7 +173,7 @@ def build_time(cloud, count, repeat=5):
     """Best of ``repeat`` seconds to build the report data and render every format (what the role's tasks do)."""
     report = _import_report()
     best = None
-    for _ in range(repeat):
+    for _attempt in range(repeat):
         start = time.perf_counter()
         data = build(cloud, count)
         for render in report.FORMATS.values():
