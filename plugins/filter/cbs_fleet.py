@@ -30,6 +30,7 @@ COUNTS = (
     ("cbs_fleet_min_age", "0 always makes the named snapshot"),
     ("cbs_fleet_keep", "0 prunes nothing"),
     ("cbs_fleet_copy_retention_days", "0 keeps copies as CBS keeps them"),
+    ("cbs_fleet_max_rpo", "0 flags no disk as at risk"),
 )
 MODES = ("snapshot", "policy")
 POLICY_KEYS = (
@@ -93,6 +94,12 @@ def cbs_fleet_problems(variables):
         if isinstance(value, int) and value < 0:
             problems.append("%s must be 0 or more (%s), got %d" % (option, zero, value))
     problems.append(_problem(check_count, variables, "cbs_fleet_wait_timeout"))
+    price = variables.get("cbs_fleet_price_per_gb_month")
+    if price is not None and (isinstance(price, bool) or not isinstance(price, (int, float)) or price < 0):
+        problems.append(
+            "cbs_fleet_price_per_gb_month must be a number, 0 or more (0 reports the snapshot storage without a "
+            "price), got %r" % (price,)
+        )
     managed_by = variables.get("cbs_fleet_managed_by")
     if not isinstance(managed_by, str) or not managed_by.strip() or len(managed_by) > MAX_TAG_VALUE:
         problems.append(

@@ -11,6 +11,7 @@ __metaclass__ = type
 from ansible_collections.snapshield.cloud.plugins.plugin_utils.fleet_report import (
     fleet_report,
     fleet_report_html,
+    fleet_report_json,
     fleet_report_markdown,
     fleet_report_summary,
 )
@@ -23,4 +24,5 @@ class FilterModule(object):
             fleet_report_summary=fleet_report_summary,
             fleet_report_markdown=fleet_report_markdown,
             fleet_report_html=fleet_report_html,
+            fleet_report_json=fleet_report_json,
         )

@@ -197,7 +197,8 @@ results:
     - One entry per disk, in the order of O(disk_ids).
     - With O(state=present), the snapshot (in check mode, the one that would be created, with null ID,
       state and times).
-    - With O(state=absent), RV(results[].disk_id), RV(results[].changed) and RV(results[].deleted).
+    - With O(state=absent), RV(results[].disk_id), RV(results[].changed), RV(results[].deleted) and
+      RV(results[].recovery_point).
     - A failed disk has RV(results[].disk_id), C(failed), C(msg) and, for an API failure, C(error).
   returned: always
   type: list
@@ -267,6 +268,17 @@ results:
       type: list
       elements: dict
       sample: []
+    recovery_point:
+      description:
+        - The disk's newest V(NORMAL) snapshot the task knows of, its C(snapshot_id) and C(create_time); null when
+          it knows none. Deleted and pruned snapshots do not count.
+        - It is the newest of all the disk's snapshots when O(min_age) or O(keep) is set (the task then reads them
+          all), else the newest of those named O(snapshot_name), which after a run that waited is the one it made.
+        - Costs no API call. Reports use it for the age of each disk's newest recovery point.
+      returned: for each disk that did not fail
+      type: dict
+      sample: {"snapshot_id": "snap-gybrif0z", "create_time": "2024-01-08T09:47:55+00:00"}
+      version_added: 0.2.0
 snapshot:
   description: The single entry of RV(results), when one disk (or O(snapshot_id)) was given and it succeeded.
   returned: when exactly one disk was worked on

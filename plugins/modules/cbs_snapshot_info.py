@@ -44,6 +44,13 @@ options:
       - Only snapshots in this state.
     type: str
     choices: [NORMAL, CREATING, ROLLBACKING, COPYING_FROM_REMOTE, CHECKING_COPIED, TORECYCLE]
+  overview:
+    description:
+      - Also return RV(overview), the snapshot storage of the region (DescribeSnapshotOverview, one call).
+      - With no other option, only the overview is read and RV(snapshots) is empty.
+    type: bool
+    default: false
+    version_added: 0.2.0
 seealso:
   - module: snapshield.cloud.cbs_snapshot
 """
@@ -58,6 +65,11 @@ EXAMPLES = r"""
   snapshield.cloud.cbs_snapshot_info:
     snapshot_state: CREATING
   register: creating
+
+- name: How much snapshot storage the region bills
+  snapshield.cloud.cbs_snapshot_info:
+    overview: true
+  register: storage
 
 - name: One snapshot by ID
   snapshield.cloud.cbs_snapshot_info:
@@ -121,6 +133,34 @@ snapshots:
       description: Whether the snapshot is of an encrypted disk.
       type: bool
       sample: false
+overview:
+  description:
+    - The snapshot storage of the region, all its snapshots (DescribeSnapshotOverview). The API reports sizes, not
+      prices.
+  returned: with O(overview=true)
+  type: dict
+  version_added: 0.2.0
+  contains:
+    region:
+      description: The region asked.
+      type: str
+      sample: ap-guangzhou
+    total_count:
+      description: Snapshots in the region (the API's C(TotalNums)).
+      type: int
+      sample: 42
+    total_size:
+      description: Size of every snapshot, in GB (the API's C(TotalSize)).
+      type: float
+      sample: 1520.5
+    billed_size:
+      description: Size that is billed, in GB, after the free quota (the API's C(RealTradeSize)).
+      type: float
+      sample: 1470.5
+    free_quota:
+      description: Free snapshot storage, in GB (the API's C(FreeQuota)).
+      type: float
+      sample: 50.0
 """
 
 from ansible_collections.snapshield.cloud.plugins.module_utils import tencentcloud
@@ -141,6 +181,7 @@ def main():
             disk_ids=dict(type="list", elements="str", aliases=["disk_id"]),
             snapshot_name=dict(type="str"),
             snapshot_state=dict(type="str", choices=list(SNAPSHOT_STATES)),
+            overview=dict(type="bool", default=False),
         ),
         check_snapshot_listing_request,
         explain,

@@ -11,12 +11,12 @@ __metaclass__ = type
 
 DOCUMENTATION = r"""
 module: fleet_report
-short_description: Write a fleet report as HTML and Markdown files
+short_description: Write a fleet report as HTML, Markdown and JSON files
 version_added: 0.2.0
 description:
   - Writes the report data of P(snapshield.cloud.fleet_report#filter) as a self-contained HTML page
-    (P(snapshield.cloud.fleet_report_html#filter)) and as Markdown (P(snapshield.cloud.fleet_report_markdown#filter)),
-    one file per format, on the controller.
+    (P(snapshield.cloud.fleet_report_html#filter)), as Markdown (P(snapshield.cloud.fleet_report_markdown#filter))
+    and as JSON (P(snapshield.cloud.fleet_report_json#filter)), one file per format, on the controller.
   - The report is a local file, not cloud state. It is written in check mode too, then saying what the run would do
     and cost, and writing it is never reported as a change, since it is dated and rewritten on every run.
   - Each file is replaced at once, so a reader never sees half a report, with mode V(0644).
@@ -49,8 +49,8 @@ options:
     required: true
   path:
     description:
-      - Where to write the report. The stem is the path without a trailing V(.html) or V(.md); the files are
-        C(<stem>.html) and C(<stem>.md).
+      - Where to write the report. The stem is the path without a trailing V(.html), V(.md) or V(.json); the files
+        are C(<stem>.html), C(<stem>.md) and C(<stem>.json).
       - The directory must exist. Use an absolute path.
     type: path
     required: true
@@ -66,7 +66,7 @@ EXAMPLES = r"""
     snapshot_name: nightly
   register: nightly
 
-- name: Write /var/tmp/cbs-nightly.html and /var/tmp/cbs-nightly.md
+- name: Write /var/tmp/cbs-nightly.html, .md and .json
   snapshield.cloud.fleet_report:
     report: "{{ nightly.results | snapshield.cloud.fleet_report('tencentcloud', check_mode=ansible_check_mode) }}"
     path: /var/tmp/cbs-nightly
@@ -78,5 +78,5 @@ files:
   returned: success
   type: list
   elements: str
-  sample: [/var/tmp/cbs-nightly.html, /var/tmp/cbs-nightly.md]
+  sample: [/var/tmp/cbs-nightly.html, /var/tmp/cbs-nightly.md, /var/tmp/cbs-nightly.json]
 """

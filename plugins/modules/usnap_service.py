@@ -65,6 +65,15 @@ options:
     description:
       - Coupon to pay for a new service with.
     type: str
+  report_cost:
+    description:
+      - Also return what each disk's service costs for one charge period as it stands after the task (in check
+        mode, as it would stand), as RV(results[].cost), for reports of what a fleet's protection costs.
+      - Prices come from DescribeSnapshotServicePrice, asked once per distinct disk size, plan and charge type of
+        the task, not once per disk.
+    type: bool
+    default: false
+    version_added: 0.2.0
 """
 
 EXAMPLES = r"""
@@ -216,6 +225,21 @@ results:
           description: RV(results[].price.list_price) in currency units.
           type: float
           sample: 20.0
+    cost:
+      description:
+        - What the service costs for one period of its charge type (a quantity of 1), for its backup mode, chain and
+          the disk's size (DescribeSnapshotServicePrice). Null when the disk's size is not known.
+        - The keys are those of RV(results[].price).
+      returned: with O(report_cost=true) and O(state=present)
+      type: dict
+      sample:
+        price: 1800
+        original_price: 1800
+        list_price: 2000
+        charge_type: Month
+        price_units: 18.0
+        original_price_units: 18.0
+        list_price_units: 20.0
 service:
   description: When O(disk_ids) names one disk and it did not fail, its entry of RV(results).
   returned: when one disk was given and it succeeded
@@ -255,6 +279,7 @@ def main():
             state=dict(type="str", default="present", choices=["present", "absent"]),
             business_group=dict(type="str", aliases=["tag"]),
             coupon_id=dict(type="str"),
+            report_cost=dict(type="bool", default=False),
             **plan_argument_spec(),
         ),
         check_service_request,

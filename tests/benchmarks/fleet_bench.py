@@ -6,7 +6,9 @@ For each role: the first run and the converged re-run on a fleet of N disks (wal
 run and per disk, the API bound = sum over actions of calls / rate limit), then a plain ``loop:`` over the
 single-disk module on a smaller, already converged fleet, and the per-disk speed-up of the role over it.
 Then cbs_fleet in policy mode (the fleet bound to an automatic snapshot policy, then the converged re-run) and
-with copies of its snapshots to two other regions. Exits 1 when a target of issue 5 or 13 is missed.
+with copies of its snapshots to two other regions. The role runs write their reports: the time of the report's
+tasks (from ansible-core's junit callback) and the calls that price the fleet are printed too. Exits 1 when a
+target of issue 5, 13 or 15 is missed.
 """
 
 import argparse
@@ -18,6 +20,7 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+from xml.etree import ElementTree
 
 ROOT = Path(__file__).resolve().parents[2]
 PLAYBOOKS = Path(__file__).resolve().parent / "playbooks"
@@ -29,6 +32,9 @@ RATE_LIMIT = 20.0
 READ_PREFIX = "Describe"
 COPY_DELAY = 2.0  # seconds the emulator takes to copy a snapshot to another region
 BIND_BATCH = 80
+# The fleet roles' report tasks (the data, then its files), and the calls that price a fleet.
+BUILD_TASK, WRITE_TASK = "Build the report", "Write the report"
+PRICING = ("DescribeSnapshotServicePrice", "DescribeSnapshotOverview")
 
 
 class Bench:
@@ -94,13 +100,23 @@ class Bench:
     def seed(self, cloud, count, **spec):
         return self.control("seed", dict(spec, cloud=cloud, count=count))["disks"]
 
-    def run(self, label, playbook, disks, extra_vars=None):
+    def run(self, label, playbook, disks, extra_vars=None, time_tasks=False):
         self.control("clear_calls", {})
         command = [str(Path(sys.executable).parent / "ansible-playbook"), str(PLAYBOOKS / playbook)]
         if extra_vars:
             command += ["-e", json.dumps(extra_vars)]
+        # ansible-core's junit callback records each task's duration (the report's tasks are read from it); it
+        # also writes every task's result, a second or so for 1000 disks, so only runs that time tasks use it.
+        junit = Path(tempfile.mkdtemp(dir=self.workdir, prefix="junit-"))
+        env = dict(self.env)
+        if time_tasks:
+            env.update(
+                ANSIBLE_CALLBACKS_ENABLED="ansible.builtin.junit",
+                JUNIT_OUTPUT_DIR=str(junit),
+                JUNIT_HIDE_TASK_ARGUMENTS="true",
+            )
         start = time.monotonic()
-        done = subprocess.run(command, env=self.env, cwd=ROOT, capture_output=True, text=True, check=False)
+        done = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True, check=False)
         wall = time.monotonic() - start
         if done.returncode:
             sys.stdout.write(done.stdout[-4000:])
@@ -118,6 +134,9 @@ class Bench:
             bound=bound,
             per_disk=wall / disks,
             calls_by_action=calls,
+            report_time=task_time(junit, [BUILD_TASK]),
+            write_time=task_time(junit, [WRITE_TASK]),
+            pricing_calls=sum(calls.get(action, 0) for action in PRICING),
         )
         print(
             "%-28s %6d disks %8.1f s %7d calls %6.2f calls/disk %7.1f s bound  x%.2f of bound  %.4f s/disk"
@@ -133,11 +152,27 @@ class Bench:
             ),
             flush=True,
         )
+        if figures["report_time"]:
+            print(
+                "%-28s report built in %.2f s, written in %.2f s; pricing: %d calls"
+                % ("", figures["report_time"], figures["write_time"], figures["pricing_calls"]),
+                flush=True,
+            )
         return figures
 
     def close(self):
         self.emulator.terminate()
         self.emulator.wait(timeout=10)
+
+
+def task_time(junit, names):
+    """Seconds the tasks of those names took, from the junit callback's report (0 when none ran)."""
+    total = 0.0
+    for report in junit.glob("*.xml"):
+        for case in ElementTree.parse(report).iter("testcase"):
+            if any(case.get("name", "").endswith(" : " + name) for name in names):
+                total += float(case.get("time") or 0)
+    return total
 
 
 def check(targets, name, ok, detail):
@@ -218,8 +253,10 @@ def main():
                 if args.only == "all"
                 else ()
             ):
-                first = bench.run(role + " first run", role + ".yml", len(disks))
-                again = bench.run(role + " converged re-run", role + ".yml", len(disks))
+                report = {role + "_report": str(Path(tmp) / role)}  # every format written, as a job would
+                # the first run has the most to report (every disk changed) and times the report's tasks
+                first = bench.run(role + " first run", role + ".yml", len(disks), report, time_tasks=True)
+                again = bench.run(role + " converged re-run", role + ".yml", len(disks), report)
                 plain = bench.run(
                     loop + " (plain loop)", loop + ".yml", args.loop_disks, dict(bench_disks=disks[: args.loop_disks])
                 )
@@ -231,6 +268,18 @@ def main():
                         run["wall"] <= 1.25 * run["bound"] + 5,
                         "%.1f s <= %.1f s" % (run["wall"], 1.25 * run["bound"] + 5),
                     )
+                    check(
+                        targets,
+                        run["label"] + ": pricing adds a handful of calls",
+                        0 < run["pricing_calls"] <= 10,
+                        "%d calls (%s) for %d disks" % (run["pricing_calls"], " / ".join(PRICING), run["disks"]),
+                    )
+                check(
+                    targets,
+                    first["label"] + ": report data built in < 1 s",
+                    0 < first["report_time"] < 1.0,
+                    "%.2f s (%s; %s: %.2f s)" % (first["report_time"], BUILD_TASK, WRITE_TASK, first["write_time"]),
+                )
                 ratio = plain["per_disk"] / again["per_disk"]
                 # The API bound is the fastest the role can go: the best ratio this machine's loop allows.
                 ceiling = plain["per_disk"] / (again["bound"] / len(disks))

@@ -262,6 +262,8 @@ def _bool_text(value: bool):
     return [str(value).upper(), str(value).lower()]
 
 
+SNAPSHOT_FREE_QUOTA = 50.0  # GiB of snapshot storage DescribeSnapshotOverview reports as free
+
 SNAPSHOT_COLUMNS = {
     "snapshot-id": lambda r: [r["SnapshotId"]],
     "snapshot-name": lambda r: [r["SnapshotName"]],
@@ -606,6 +608,22 @@ class TencentApi(CloudApi):
             source.copying_to[destination] = copy.ready_at
             results.append({"SnapshotId": copy.id, "Code": "Success", "Message": "", "DestinationRegion": destination})
         return {"SnapshotCopyResultSet": results}
+
+    @action("DescribeSnapshotOverview")
+    def describe_snapshot_overview(self, body, region):
+        """The region's snapshot storage (fields of the SDK's DescribeSnapshotOverviewResponse, in GiB): every
+        snapshot counts its disk's size, the first SNAPSHOT_FREE_QUOTA GiB are free."""
+        Params(body)
+        now = time.time()
+        self.state.expire_snapshots(now)
+        snaps = [s for s in self.state.snapshots.values() if s.region == region]
+        total = float(sum(s.size for s in snaps))
+        return {
+            "TotalNums": len(snaps),
+            "TotalSize": total,
+            "FreeQuota": SNAPSHOT_FREE_QUOTA,
+            "RealTradeSize": max(0.0, total - SNAPSHOT_FREE_QUOTA),
+        }
 
     # ------------------------------------------------------------------ disks
     @action("DescribeDisks")

@@ -7,6 +7,7 @@ The fixture's fleet: disk-emu00001..20; every 10th cannot have snapshots; tags e
 ``(n-1) % 3`` and team = alpha/beta by ``(n-1) % 2``.
 """
 
+import json
 import math
 import time
 from datetime import datetime, timezone
@@ -60,6 +61,7 @@ def test_first_run_then_converged_rerun(emulator, run_playbook, tmp_path):
         cbs_fleet_keep=3,
         cbs_fleet_tags_on_snapshot={"owner": "dba"},
         cbs_fleet_report=str(report),
+        cbs_fleet_price_per_gb_month=0.25,
     )
     started = time.time()
     run = run_playbook("cbs_fleet_run.yml", extra_vars=fleet_vars)
@@ -80,13 +82,24 @@ def test_first_run_then_converged_rerun(emulator, run_playbook, tmp_path):
 
     # the disks without snapshot ability are skipped and listed, not failed
     summary = run.result(SUMMARY_TASK)["msg"]
-    assert summary[0] == "20 disks: 18 protected, 0 unprotected, 2 skipped, 0 failed; 18 changed", summary
+    assert summary[0] == "20 disks: 18 protected, 0 at risk, 0 unprotected, 2 skipped, 0 failed; 18 changed", summary
     markdown = report.with_suffix(".md").read_text()
     for disk in ("disk-emu00010", "disk-emu00020"):
         (row,) = [line for line in markdown.splitlines() if line.startswith("| %s |" % disk)]
         assert "| skipped |" in row and "cannot have snapshots" in row
     page = report.read_text()
     assert page.startswith("<!DOCTYPE html>") and "disk-emu00001" in page and name in page
+    data = run.result("Build the report")["ansible_facts"]["cbs_fleet_report_data"]
+    made = {s["id"]: s for s in snapshots(emulator)}
+    for row in data["rows"]:
+        if row["coverage"] == "protected":
+            assert row["recovery_basis"] in ["snapshot %s" % i for i in made] and 0 <= row["rpo"] < 120
+    storage = data["protection_cost"]["storage"]
+    billed = sum(s["size"] for s in made.values()) - 50.0  # the emulator's free quota
+    assert (storage["region"], storage["billed_size"]) == ("ap-guangzhou", billed)
+    assert data["protection_cost"]["per_month"] == round(billed * 0.25, 2)  # cbs_fleet_price_per_gb_month
+    assert len(calls(emulator, "DescribeSnapshotOverview")) == 1
+    assert json.loads(report.with_suffix(".json").read_text())["rpo"] == data["rpo"]
 
     emulator.clear_calls()
     again = run_playbook("cbs_fleet_run.yml", extra_vars=fleet_vars)
@@ -95,7 +108,8 @@ def test_first_run_then_converged_rerun(emulator, run_playbook, tmp_path):
     rerun = again.result(SNAPSHOT_TASK)
     assert not rerun["changed"] and all(r["pruned"] == [] for r in rerun["results"])
     assert (
-        again.result(SUMMARY_TASK)["msg"][0] == "20 disks: 18 protected, 0 unprotected, 2 skipped, 0 failed; 0 changed"
+        again.result(SUMMARY_TASK)["msg"][0]
+        == "20 disks: 18 protected, 0 at risk, 0 unprotected, 2 skipped, 0 failed; 0 changed"
     )
     assert len(snapshots(emulator)) == 18
 
@@ -118,7 +132,10 @@ def test_discovery_by_tags_skips_disks_without_snapshot_ability(emulator, run_pl
         {"Name": "tag:team", "Values": ["alpha"]},
     ]
     assert local not in [c["params"]["DiskId"] for c in calls(emulator, "CreateSnapshot")]
-    assert run.result(SUMMARY_TASK)["msg"][0] == "5 disks: 4 protected, 0 unprotected, 1 skipped, 0 failed; 4 changed"
+    assert (
+        run.result(SUMMARY_TASK)["msg"][0]
+        == "5 disks: 4 protected, 0 at risk, 0 unprotected, 1 skipped, 0 failed; 4 changed"
+    )
 
 
 def seed_history(emu, count, managed_ages, unmanaged):
@@ -188,7 +205,8 @@ def test_check_mode_changes_nothing_and_writes_the_report(emulator, run_playbook
     assert markdown.count("would be created") == 3 and markdown.count("would prune 1 older managed snapshot") == 2
     assert "| disk-emu00010 |" in markdown and report.with_suffix(".html").exists()
     assert (
-        run.result(SUMMARY_TASK)["msg"][0] == "4 disks: 3 protected, 0 unprotected, 1 skipped, 0 failed; 3 would change"
+        run.result(SUMMARY_TASK)["msg"][0]
+        == "4 disks: 3 protected, 0 at risk, 0 unprotected, 1 skipped, 0 failed; 3 would change"
     )
 
 
@@ -222,6 +240,9 @@ def test_bad_variables_are_refused_before_any_api_call(emulator, run_playbook):
         "name too long": ("Check the fleet variables", ["cbs_fleet_snapshot_name", "61", "60"]),
         "tag value a number": ("Check the fleet variables", ["cbs_fleet_tags_on_snapshot.version", "string"]),
         "managed tag overridden": ("Check the fleet variables", ["snapshield-managed-by"]),
+        "negative max rpo": ("Check the fleet variables", ["cbs_fleet_max_rpo must be 0 or more"]),
+        "negative price": ("Check the fleet variables", ["cbs_fleet_price_per_gb_month", "0 or more", "-0.5"]),
+        "price not a number": (spec, ["cbs_fleet_price_per_gb_month", "float"]),
     }
     assert set(messages) == set(expected)
     for case, (task, words) in expected.items():
@@ -254,10 +275,10 @@ def test_converged_run_reads_at_most_one_call_per_ten_disks(emulator, run_playbo
     converged = run_playbook("cbs_fleet_run.yml", extra_vars=fleet_vars)
     assert converged.rc == 0 and changed_tasks(converged) == []
     reads = calls(emulator, *READS)
-    assert not calls(emulator, *MUTATING) and len(calls(emulator)) == len(reads)
+    assert not calls(emulator, *MUTATING) and len(calls(emulator)) == len(reads) + 1  # and the storage overview
     # 1 DescribeDisks (60 ids) + ceil(snapshots in the region / 100) pages: 18 + 40 * 4 = 178 -> 2
     region = len(snapshots(emulator))
-    assert len(reads) == 1 + math.ceil(region / 100.0) <= budget, [c["params"] for c in reads]
+    assert len(reads) + 1 == 1 + math.ceil(region / 100.0) + 1 <= budget, [c["params"] for c in reads]
 
     # a region crowded with other disks' snapshots: the batches of 10 disks win, after one page to find out
     emulator.seed(cloud="tencent", count=1, snapshots=700)
@@ -296,8 +317,13 @@ def test_policy_mode_binds_the_fleet_once_then_only_reads(emulator, run_playbook
     again = run_playbook("cbs_fleet_run.yml", extra_vars=fleet_vars)
     assert again.rc == 0, again.stdout
     assert not [r for r in again.results(POLICY_TASK) if r.get("changed")]
-    assert {c["action"] for c in calls(emulator)} == {"DescribeDisks", "DescribeAutoSnapshotPolicies"}
-    assert len(calls(emulator)) == 2
+    # the disks, the policy with its bound disks, and the region's snapshot storage for the report's cost
+    assert {c["action"] for c in calls(emulator)} == {
+        "DescribeDisks",
+        "DescribeAutoSnapshotPolicies",
+        "DescribeSnapshotOverview",
+    }
+    assert len(calls(emulator)) == 3
 
 
 def test_copy_regions_copy_each_snapshot_once_per_region(emulator, run_playbook):

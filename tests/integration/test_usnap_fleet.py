@@ -3,6 +3,8 @@
 """The usnap_fleet role against the emulator: first run, converged re-run and its API-call budget,
 overrides, discovery by business group, exclusion, check mode with the priced report, absent, bad variables."""
 
+import json
+
 from tests.emulator.state import CHAINS
 from tests.emulator.ucloud import price as emulator_price
 
@@ -76,10 +78,22 @@ def test_first_run_then_converged_rerun_within_the_call_budget(run_playbook, emu
     assert sorted(found) == sorted(fleet)  # the other zone is left alone
     assert all(len(found[d]) == 1 and chain(found[d][0]) == ("Base",) + CHAINS["Base"] for d in fleet)
     first_calls = ok_calls(emulator)
-    # Discovery in one page; per disk: the order, then reading the new service and its chain back.
+    sizes = {d["id"]: d["size"] for d in emulator.dump_state()["disks"] if d["id"] in fleet}
+    # Discovery in one page; per disk: the order, then reading the new service and its chain back; the cost:
+    # one price per distinct size (one plan), not one per disk.
     assert first_calls["DescribeUDisk"] == 1 and first_calls["CreateSnapshotService"] == 60
-    assert sum(first_calls.values()) <= 3 * len(fleet) + 3, first_calls
-    assert first.result("Summary")["msg"][0] == "60 disks: 60 protected, 0 unprotected, 0 skipped, 0 failed; 60 changed"
+    assert first_calls["DescribeSnapshotServicePrice"] == len(set(sizes.values())) < 10
+    assert sum(first_calls.values()) <= 3 * len(fleet) + 3 + len(set(sizes.values())), first_calls
+    data = first.result("Build the report")["ansible_facts"]["usnap_fleet_report_data"]
+    monthly = sum(emulator_price(size, CHAINS["Base"], "Month", 1)["Price"] for size in sizes.values()) / 100.0
+    assert data["protection_cost"]["per_month"] == round(monthly, 2) > 0
+    assert data["protection_cost"]["by_plan"] == {"Base": round(monthly, 2)}
+    assert data["rpo"]["worst"] == 0 and data["rpo"]["known"] == 60  # the journal is continuous
+    assert json.loads((tmp_path / "fleet.json").read_text())["totals"] == data["totals"]
+    assert (
+        first.result("Summary")["msg"][0]
+        == "60 disks: 60 protected, 0 at risk, 0 unprotected, 0 skipped, 0 failed; 60 changed"
+    )
     assert "60 protected" in report.read_text() and "60 protected" in (tmp_path / "fleet.md").read_text()
 
     emulator.clear_calls()
@@ -91,9 +105,13 @@ def test_first_run_then_converged_rerun_within_the_call_budget(run_playbook, emu
         "DescribeUDisk": 1,
         "DescribeSnapshotService": 1,
         "DescribeUSnapBackupRange": len(fleet),
+        "DescribeSnapshotServicePrice": len(set(sizes.values())),
     }
-    assert total_calls(emulator) / len(fleet) <= 1.15, emulator.calls()["actions"]  # with throttled retries
-    assert again.result("Summary")["msg"][0] == "60 disks: 60 protected, 0 unprotected, 0 skipped, 0 failed; 0 changed"
+    assert total_calls(emulator) / len(fleet) <= 1.25, emulator.calls()["actions"]  # with throttled retries
+    assert (
+        again.result("Summary")["msg"][0]
+        == "60 disks: 60 protected, 0 at risk, 0 unprotected, 0 skipped, 0 failed; 0 changed"
+    )
 
 
 def test_overrides_and_exclusion(run_playbook, emulator, tmp_path):
@@ -121,7 +139,7 @@ def test_overrides_and_exclusion(run_playbook, emulator, tmp_path):
     assert len(found[protected]) == 1 and chain(found[protected][0]) == ("Custom", 36, 48, 10)  # upgraded
     assert "bsm-emu00007" not in found
     summary = run.result("Summary")["msg"]
-    assert summary[0] == "5 disks: 4 protected, 0 unprotected, 1 skipped, 0 failed; 4 changed"
+    assert summary[0] == "5 disks: 4 protected, 0 at risk, 0 unprotected, 1 skipped, 0 failed; 4 changed"
     assert "Overrides of disks not in the fleet, ignored: bsm-emu00099" in summary
     markdown = (tmp_path / "overrides.md").read_text()
     assert "| bsm-emu00007 | cn-bj2-02 | skipped |" in markdown and "excluded" in markdown
@@ -146,7 +164,10 @@ def test_discovery_by_business_group(run_playbook, emulator):
     assert sorted(found) == sorted(group)  # nor the UDataArk disk, nor the other zone, nor other groups
     assert all(chain(found[d][0]) == ("Ultimate",) + CHAINS["Ultimate"] for d in group)
     assert ark not in found and elsewhere not in found
-    assert run.result("Summary")["msg"][0] == "4 disks: 3 protected, 0 unprotected, 1 skipped, 0 failed; 3 changed"
+    assert (
+        run.result("Summary")["msg"][0]
+        == "4 disks: 3 protected, 0 at risk, 0 unprotected, 1 skipped, 0 failed; 3 changed"
+    )
     discovery = [e["params"] for e in emulator.calls()["log"] if e["action"] == "DescribeUDisk"]
     assert len(discovery) == 1 and discovery[0]["Tag"] == "analytics" and discovery[0]["Zone"] == ZONE
 
@@ -186,7 +207,7 @@ def test_check_mode_prices_the_change_and_changes_nothing(run_playbook, emulator
     total = "%.2f" % ((sum(month.values()) + year) / 100.0)
     per_month, per_year = "%.2f" % (sum(month.values()) / 100.0), "%.2f" % (year / 100.0)
     summary = run.result("Summary")["msg"]
-    assert summary[0] == "5 disks: 5 protected, 0 unprotected, 0 skipped, 0 failed; 5 would change"
+    assert summary[0] == "5 disks: 5 protected, 0 at risk, 0 unprotected, 0 skipped, 0 failed; 5 would change"
     assert summary[2] == "Cost of the change: %s in total (%s per Month, %s per Year)" % (total, per_month, per_year)
     for name in ("plan.html", "plan.md"):
         text = (tmp_path / name).read_text()
@@ -219,7 +240,7 @@ def test_absent_removes_the_services_but_not_the_excluded(run_playbook, emulator
         e["action"] == "DeleteSnapshotService" for e in mutations(emulator)
     )
     summary = run.result("Summary")["msg"]
-    assert summary[0] == "5 disks: 0 protected, 4 unprotected, 1 skipped, 0 failed; 3 changed"
+    assert summary[0] == "5 disks: 0 protected, 0 at risk, 4 unprotected, 1 skipped, 0 failed; 3 changed"
     page = (tmp_path / "absent.html").read_text()
     assert page.count(">removed<") == 3 and page.count(">no service<") == 1
 
@@ -238,7 +259,7 @@ def test_a_failed_disk_is_reported_and_fails_the_role(run_playbook, emulator, tm
     assert failed == ["Summary"]
     assert "bsm-emu00001" in services(emulator)
     summary = run.result("Summary")["msg"]
-    assert summary[0] == "2 disks: 1 protected, 0 unprotected, 0 skipped, 1 failed; 1 changed"
+    assert summary[0] == "2 disks: 1 protected, 0 at risk, 0 unprotected, 0 skipped, 1 failed; 1 changed"
     assert summary[-1].startswith("Failed bsm-missing: ") and "17041" in summary[-1]
     assert "| bsm-missing |" in (tmp_path / "failed.md").read_text()
 
@@ -264,6 +285,8 @@ BAD_VARIABLES = {  # case: (the task that rejects it, words of its message)
     ),
     "Duplicate disks": ("Group the disks by plan", ["usnap_fleet_disks", "bsm-emu00001 more than once"]),
     "Blank zone": ("Check the zone", ["usnap_fleet_zone must name a zone"]),
+    "Negative max RPO": ("Check the recovery point threshold", ["usnap_fleet_max_rpo", "0 or more", "-2"]),
+    "Max RPO not a number": (SPEC, ["usnap_fleet_max_rpo", "int"]),
 }
 
 

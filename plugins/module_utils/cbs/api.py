@@ -125,7 +125,16 @@ def snapshots_by_id(client, snapshot_ids, until=None):
 
 
 def find_snapshots(client, request):
-    """cbs_snapshot_info: snapshots by ids, or by disks, exact name and state (all pages)."""
+    """cbs_snapshot_info: snapshots by ids, or by disks, exact name and state (all pages); with ``overview``, the
+    region's snapshot storage too (only that when nothing else is asked for)."""
+    listing = request["snapshot_ids"] or request["disk_ids"] or request["name"] is not None or request["state"]
+    answer = dict(snapshots=_find_snapshots(client, request) if listing or not request["overview"] else [])
+    if request["overview"]:
+        answer["overview"] = snapshot_overview(client)
+    return answer
+
+
+def _find_snapshots(client, request):
     if request["snapshot_ids"]:
         found = snapshots_by_id(client, request["snapshot_ids"])
     else:
@@ -138,7 +147,19 @@ def find_snapshots(client, request):
         else:
             filters += [dict(Name="snapshot-name", Values=[name])] if name is not None else []
             found = [snap for snap in snapshots(client, filters).all() if name in (None, snap.get("SnapshotName"))]
-    return dict(snapshots=[snapshot_result(snap) for snap in found])
+    return [snapshot_result(snap) for snap in found]
+
+
+def snapshot_overview(client):
+    """The region's snapshot storage, in GB (DescribeSnapshotOverview, which replaces GetSnapOverview)."""
+    answer = client.call("DescribeSnapshotOverview", {})
+    return dict(
+        region=client.region,
+        total_count=answer.get("TotalNums"),
+        total_size=answer.get("TotalSize"),
+        billed_size=answer.get("RealTradeSize"),
+        free_quota=answer.get("FreeQuota"),
+    )
 
 
 def create_snapshot(client, params, until):

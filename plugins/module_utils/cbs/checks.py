@@ -183,6 +183,7 @@ def check_snapshot_listing_request(params):
         disk_ids=check_ids(params.get("disk_ids"), "disk_ids", required=False),
         name=check_name(params.get("snapshot_name")),
         state=params.get("snapshot_state"),
+        overview=bool(params.get("overview")),
     )
 
 

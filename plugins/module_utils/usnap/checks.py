@@ -98,6 +98,7 @@ def check_service_request(params):
         state=params.get("state", "present"),
         business_group=params.get("business_group"),
         coupon_id=params.get("coupon_id"),
+        report_cost=bool(params.get("report_cost")),
     )
     if request["state"] not in ("present", "absent"):
         raise ValueError("state must be one of present, absent, got %r" % (request["state"],))

@@ -30,8 +30,8 @@ class ServiceConverger(Converger):
         self.zone = request["zone"]
         self.services = {}
         self.disks = {}
-        # Every new service of this task has the same plan, so its price depends on the size only:
-        # a fleet is priced in one call per distinct size, not one per disk.
+        # Prices by disk size and plan: every new service of this task has the same plan, so a fleet is priced
+        # in one call per distinct size (and, with report_cost, per distinct plan of its services), not per disk.
         self.prices = OncePerKey()
 
     def read(self):
@@ -58,10 +58,26 @@ class ServiceConverger(Converger):
             result = self._create(disk_id)
         else:
             result = self._update(current)
+        if self.request["report_cost"] and self.request["state"] == "present":
+            result["cost"] = self._period_price(result)
         result["diff"] = dict(
             before=api.protection(current), after=api.protection(result) if self.request["state"] == "present" else {}
         )
         return result
+
+    def _price(self, size, plan):
+        """DescribeSnapshotServicePrice of ``plan`` for ``size`` GB, asked once per distinct plan and size."""
+        chain = tuple(plan[key] for key in CHAIN_KEYS) if plan["backup_mode"] == "Custom" else ()
+        key = (size, plan["backup_mode"], chain, plan["charge_type"] or DEFAULT_CHARGE_TYPE, plan["quantity"])
+        return dict(self.prices.get(key, lambda: api.service_price(self.client, self.zone, size, plan)))
+
+    def _period_price(self, result):
+        """What the disk's service costs for one charge period, as it stands after the run (or would)."""
+        if not result.get("disk_size") or not result.get("backup_mode"):
+            return None
+        plan = {key: result.get(key) for key in ("backup_mode",) + CHAIN_KEYS}
+        plan.update(charge_type=result.get("charge_type") or DEFAULT_CHARGE_TYPE, quantity=1)
+        return self._price(result["disk_size"], plan)
 
     def _read_back(self, disk_id):
         row = api.find_service(self.client, self.zone, disk_id)
@@ -79,11 +95,7 @@ class ServiceConverger(Converger):
                 business_group=self.request["business_group"] or "Default",
                 disk_size=api.disk_size(self.disks, self.zone, disk_id),
             )
-            result["price"] = dict(
-                self.prices.get(
-                    result["disk_size"], lambda: api.service_price(self.client, self.zone, result["disk_size"], plan)
-                )
-            )
+            result["price"] = self._price(result["disk_size"], plan)
             return dict(result, changed=True)
         params = dict(
             api.chain_params(plan),

@@ -97,6 +97,21 @@ def test_sdk_create_then_describe_snapshot(tencent):
     assert (row["SnapshotName"], row["IsPermanent"], row["DeadlineTime"]) == ("Unnamed", True, None)
 
 
+def test_sdk_snapshot_overview_counts_the_region_less_the_free_quota(tencent):
+    def overview():
+        return tencent.call_json("DescribeSnapshotOverview", {})["Response"]
+
+    before = overview()
+    assert set(before) == {"TotalNums", "TotalSize", "FreeQuota", "RealTradeSize", "RequestId"}
+    size = tencent.call_json("DescribeDisks", {"DiskIds": [DISK]})["Response"]["DiskSet"][0]["DiskSize"]
+    tencent.call_json("CreateSnapshot", {"DiskId": DISK})
+    after = overview()
+    assert after["TotalNums"] == before["TotalNums"] + 1
+    assert after["TotalSize"] == before["TotalSize"] + size
+    assert after["RealTradeSize"] == max(0.0, after["TotalSize"] - after["FreeQuota"])
+    assert error_code(lambda: tencent.call_json("DescribeSnapshotOverview", {"Region": "x"})) == "UnknownParameter"
+
+
 @pytest.mark.parametrize(
     "params, code",
     [

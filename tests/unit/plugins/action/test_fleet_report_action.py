@@ -2,6 +2,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The fleet_report action: one file per format, written in check mode too, never a change."""
 
+import json
 import os
 import stat
 from datetime import datetime, timezone
@@ -15,6 +16,7 @@ from ansible_collections.snapshield.cloud.plugins.plugin_utils.fleet_report impo
     FORMATS,
     fleet_report,
     fleet_report_html,
+    fleet_report_json,
     fleet_report_markdown,
     report_files,
 )
@@ -31,11 +33,11 @@ def action(check_mode=False, **args):
     return ActionModule(task, MagicMock(), MagicMock(), loader=None, templar=None, shared_loader_obj=None)
 
 
-@pytest.mark.parametrize("given", ["fleet", "fleet.html", "fleet.md"])
+@pytest.mark.parametrize("given", ["fleet", "fleet.html", "fleet.md", "fleet.json"])
 def test_one_file_per_format_beside_the_stem(given, tmp_path):
     files = report_files(REPORT, str(tmp_path / given))
     assert list(files) == [str(tmp_path / ("fleet." + suffix)) for suffix in FORMATS]
-    assert list(files.values()) == [fleet_report_html(REPORT), fleet_report_markdown(REPORT)]
+    assert list(files.values()) == [fleet_report_html(REPORT), fleet_report_markdown(REPORT), fleet_report_json(REPORT)]
 
 
 @pytest.mark.parametrize("check_mode", [False, True])
@@ -43,11 +45,12 @@ def test_writes_every_format_and_reports_no_change(check_mode, tmp_path):
     (tmp_path / "fleet.md").write_text("yesterday's report")
     result = action(check_mode, report=REPORT, path=str(tmp_path / "fleet.html")).run(task_vars={})
     assert result["changed"] is False and "diff" not in result
-    assert result["files"] == [str(tmp_path / "fleet.html"), str(tmp_path / "fleet.md")]
+    assert result["files"] == [str(tmp_path / name) for name in ("fleet.html", "fleet.md", "fleet.json")]
     assert (tmp_path / "fleet.md").read_text() == fleet_report_markdown(REPORT)
     assert (tmp_path / "fleet.html").read_text() == fleet_report_html(REPORT)
     assert stat.S_IMODE(os.stat(tmp_path / "fleet.html").st_mode) == 0o644
-    assert sorted(os.listdir(tmp_path)) == ["fleet.html", "fleet.md"]  # no temporary file left
+    assert json.loads((tmp_path / "fleet.json").read_text()) == json.loads(json.dumps(REPORT))
+    assert sorted(os.listdir(tmp_path)) == ["fleet.html", "fleet.json", "fleet.md"]  # no temporary file left
 
 
 def test_a_missing_directory_fails_naming_the_file(tmp_path):

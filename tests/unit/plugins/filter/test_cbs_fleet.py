@@ -26,6 +26,8 @@ DEFAULTS = dict(
     cbs_fleet_managed_by="cbs_fleet",
     cbs_fleet_keep=0,
     cbs_fleet_wait_timeout=1800,
+    cbs_fleet_max_rpo=25,
+    cbs_fleet_price_per_gb_month=0.0,
 )
 
 
@@ -67,6 +69,9 @@ def test_good_variables_have_no_problem():
         (dict(cbs_fleet_disks=["d"], cbs_fleet_wait_timeout=0), ["cbs_fleet_wait_timeout must be 1 or more"]),
         (dict(cbs_fleet_disks=["d"], cbs_fleet_managed_by=""), ["cbs_fleet_managed_by must be a non-empty", KEY]),
         (dict(cbs_fleet_disks=["d"], cbs_fleet_tags_on_snapshot={KEY: "me"}), ["must not set " + KEY, "'cbs_fleet'"]),
+        (dict(cbs_fleet_disks=["d"], cbs_fleet_max_rpo=-1), ["cbs_fleet_max_rpo must be 0 or more", "at risk"]),
+        (dict(cbs_fleet_disks=["d"], cbs_fleet_price_per_gb_month=-0.1), ["cbs_fleet_price_per_gb_month", "-0.1"]),
+        (dict(cbs_fleet_disks=["d"], cbs_fleet_price_per_gb_month="free"), ["cbs_fleet_price_per_gb_month", "free"]),
     ],
 )
 def test_each_problem_names_its_variable(overrides, words):

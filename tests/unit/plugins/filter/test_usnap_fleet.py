@@ -176,6 +176,6 @@ def test_summary_adds_ignored_overrides_and_failures():
     assert lines[0].startswith("2 disks: 1 protected")
     assert lines[-2:] == ["Overrides of disks not in the fleet, ignored: bsm-9", "Failed bsm-2: 17041: not found"]
     assert usnap_fleet_summary(fleet_report(results[:1], "ucloud")) == [
-        "1 disks: 1 protected, 0 unprotected, 0 skipped, 0 failed; 1 changed",
+        "1 disks: 1 protected, 0 at risk, 0 unprotected, 0 skipped, 0 failed; 1 changed",
         "By mode: Base 1",
     ]

@@ -508,7 +508,8 @@ def test_create_with_tags_and_deadline_then_wait(clock):
     assert create["Tags"] == [{"Key": "owner", "Value": "dba"}] and create["DiskUsage"] == "DATA_DISK"
     assert create["Deadline"] == checks.format_utc(NOW + 2 * DAY + RETENTION_MARGIN)
     assert result["changed"] and result["state"] == "NORMAL" and result["tags"] == {"owner": "dba"}
-    assert result["diff"] == dict(before={}, after={k: v for k, v in result.items() if k not in ("changed", "diff")})
+    shown = {k: v for k, v in result.items() if k not in ("changed", "diff", "recovery_point")}
+    assert result["diff"] == dict(before={}, after=shown)
 
 
 def test_no_wait_reads_the_new_snapshot_back_once(clock):
@@ -611,7 +612,9 @@ def test_absent_by_name_deletes_every_exact_match(api, clock):
 
 
 def test_absent_of_nothing_is_unchanged(api, clock):
-    assert task(api, clock, state="absent").converge_one("disk-1") == dict(disk_id="disk-1", changed=False, deleted=[])
+    assert task(api, clock, state="absent").converge_one("disk-1") == dict(
+        disk_id="disk-1", changed=False, deleted=[], recovery_point=None
+    )
     runner = task(api, clock, state="absent", disk_ids=None, snapshot_name=None, snapshot_id="snap-gone")
     assert runner.found == {} and api.actions("DeleteSnapshots") == []
 
@@ -978,3 +981,54 @@ def test_a_new_snapshot_that_never_shows_up_fails_after_the_grace(clock):
     assert answers["disk-1"]["state"] == "NORMAL"
     assert isinstance(answers["disk-2"], DiskError) and "disappeared" in str(answers["disk-2"])
     assert clock() >= NOW + VISIBILITY_GRACE
+
+
+# Recovery points and the region's storage ---------------------------------------------------------------------
+
+
+def test_recovery_point_is_the_newest_normal_snapshot_read_or_made(api, clock):
+    older = api.add("disk-1", "manual", age=5 * 3600)
+    api.add("disk-1", "broken", age=3600, state="TORECYCLE")
+    api.add("disk-2", "manual", age=2 * 3600, delay=3 * 3600)  # still CREATING: not a recovery point
+    every = task(api, clock, disk_ids=["disk-1", "disk-2"], min_age=30)  # min_age: every snapshot is read
+    one, two = (every.converge_all(["disk-1", "disk-2"])(disk) for disk in ("disk-1", "disk-2"))
+    assert one["changed"] and one["state"] == "NORMAL"
+    assert one["recovery_point"] == dict(snapshot_id=one["snapshot_id"], create_time=one["create_time"])
+    assert two["recovery_point"] == dict(snapshot_id=two["snapshot_id"], create_time=two["create_time"])
+    assert older != one["snapshot_id"]
+
+
+def test_recovery_point_without_waiting_is_the_older_normal_one(clock):
+    api = FakeCbs(clock, delay=600)
+    older = api.add("disk-1", "manual", age=5 * 3600)
+    result = task(api, clock, wait=False, min_age=30).converge_one("disk-1")
+    assert result["state"] == "CREATING"
+    assert result["recovery_point"] == dict(snapshot_id=older, create_time=checks.format_utc(NOW - 5 * 3600))
+    named_only = task(api, clock, wait=False, snapshot_name="other").converge_one("disk-1")
+    assert named_only["recovery_point"] is None  # only that name was read: the older one is not known
+    assert api.actions("DescribeSnapshotOverview") == []  # no call of its own
+
+
+def test_recovery_point_after_absent_is_none_of_the_deleted(api, clock):
+    api.add("disk-1", "nightly", age=3600)
+    result = task(api, clock, state="absent").converge_one("disk-1")
+    assert result["changed"] and result["recovery_point"] is None
+
+
+def test_overview_alone_reads_only_the_overview(clock):
+    class WithOverview(FakeCbs):
+        def DescribeSnapshotOverview(self, params):
+            assert params == {}
+            return dict(TotalNums=3, TotalSize=300.0, FreeQuota=50.0, RealTradeSize=250.0)
+
+    api = WithOverview(clock)
+    api.add("disk-1", "nightly")
+    request = checks.check_snapshot_listing_request(dict(overview=True))
+    answer = cbs_api.find_snapshots(api, request)
+    assert answer == dict(
+        snapshots=[],
+        overview=dict(region="ap-guangzhou", total_count=3, total_size=300.0, billed_size=250.0, free_quota=50.0),
+    )
+    assert api.actions() == ["DescribeSnapshotOverview"]
+    both = cbs_api.find_snapshots(api, checks.check_snapshot_listing_request(dict(overview=True, disk_ids=["disk-1"])))
+    assert len(both["snapshots"]) == 1 and both["overview"]["billed_size"] == 250.0

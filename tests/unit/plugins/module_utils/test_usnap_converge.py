@@ -121,6 +121,29 @@ def test_check_mode_fleet_prices_each_size_once_when_worked_concurrently(emu, cl
     assert emu.calls()["actions"]["DescribeSnapshotServicePrice"]["total"] == 6
 
 
+def test_report_cost_prices_each_distinct_plan_and_size_once(emu, client):
+    """A fleet of Base, Custom (converged to Base) and yearly services of 6 sizes: one price call per distinct
+    (size, plan, charge type) as the services stand after the run, each result carrying its price for one period."""
+    base = emu.seed(count=12, zone=ZONE, service=dict(mode="Base"))["disks"]
+    custom = emu.seed(count=6, zone=ZONE, service=dict(mode="Custom", journal=24, hour=48, day=10))["disks"]
+    yearly = emu.seed(count=6, zone=ZONE, service=dict(mode="Base", charge_type="Year"))["disks"]
+    fleet = base + custom + yearly
+    emu.clear_calls()
+    converge_one = converger(client, fleet, report_cost=True)
+    outcomes = run_concurrently(converge_one, fleet)
+    results = {disk: result for disk, result, error in outcomes if error is None}
+    assert len(results) == len(fleet) and sum(r["changed"] for r in results.values()) == len(custom)
+    keys = {(r["disk_size"], r["backup_mode"], r["journal"], r["charge_type"]) for r in results.values()}
+    assert emu.calls()["actions"]["DescribeSnapshotServicePrice"]["total"] == len(keys) < len(fleet)
+    for r in results.values():
+        assert r["cost"]["charge_type"] == r["charge_type"] and r["cost"]["price"] > 0
+    same_size = [r for r in results.values() if r["disk_size"] == results[base[0]]["disk_size"]]
+    assert len({r["cost"]["price"] for r in same_size}) == len(
+        {(r["backup_mode"], r["charge_type"]) for r in same_size}
+    )
+    assert "cost" not in converger(client, base[:1])(base[0])  # only when asked for
+
+
 def test_memo_computes_once_per_key_and_forgets_failures():
     memo, calls = OncePerKey(), []
 

@@ -319,6 +319,7 @@ CASES = (
         ("usnap_service", "state", U_DISK, not_one_of("present", "absent"), "absent"),
         ("usnap_service", "business_group", U_DISK, BLANK, "db"),
         ("usnap_service", "coupon_id", U_DISK, BLANK, "coupon-1"),
+        ("usnap_service", "report_cost", U_DISK, NOT_BOOL, "yes"),
     ]
     + [
         ("usnap_price", option, dict(PRICE, **{k: v for k, v in base.items() if k not in U_DISK}), values, good)
@@ -352,6 +353,7 @@ CASES = (
         ("cbs_snapshot_info", "disk_ids", {}, id_lists("disk-emu%05d"), "disk-emu00001"),
         ("cbs_snapshot_info", "snapshot_name", {}, st.one_of(BLANK, st.text(min_size=61, max_size=200)), "n" * 60),
         ("cbs_snapshot_info", "snapshot_state", {}, not_one_of(*ALL_STATES), "NORMAL"),
+        ("cbs_snapshot_info", "overview", {}, NOT_BOOL, "true"),
         ("cbs_disk_info", "disk_ids", {}, id_lists("disk-emu%05d"), ["disk-emu00001"]),
         ("cbs_disk_info", "zone", {}, BLANK, "ap-guangzhou-3"),
         ("cbs_disk_info", "disk_name", {}, BLANK, "emu-cbs-00001"),

@@ -93,7 +93,21 @@ def test_create_then_find_it_with_the_info_module(emu, auth, capsys):
     assert code == 0 and out["changed"] and out["snapshot"]["state"] == "NORMAL" and "diff" not in out
     code, found = run(cbs_snapshot_info, dict(auth, disk_ids=["disk-emu00003"]), capsys)
     assert code == 0 and not found["changed"]
-    assert found["snapshots"] == [{k: v for k, v in out["snapshot"].items() if k != "changed"}]
+    assert found["snapshots"] == [{k: v for k, v in out["snapshot"].items() if k not in ("changed", "recovery_point")}]
+    made = out["snapshot"]
+    assert made["recovery_point"] == dict(snapshot_id=made["snapshot_id"], create_time=made["create_time"])
+    code, storage = run(cbs_snapshot_info, dict(auth, overview=True), capsys)
+    assert code == 0 and storage["snapshots"] == []
+    region = storage["overview"]
+    assert region["region"] == "ap-guangzhou" and region["total_count"] >= 1
+    assert region["billed_size"] == max(0.0, region["total_size"] - region["free_quota"])
+
+
+class OverviewClient:
+    region = "ap-guangzhou"
+
+    def call(self, action, params):
+        return {}
 
 
 def documented_keys(module, key):
@@ -103,6 +117,7 @@ def documented_keys(module, key):
 
 def test_documented_return_keys_are_the_returned_keys():
     snapshot = set(cbs.snapshot_result({}))
-    assert documented_keys(cbs_snapshot, "results") == snapshot | {"changed", "deleted", "pruned"}
+    assert documented_keys(cbs_snapshot, "results") == snapshot | {"changed", "deleted", "pruned", "recovery_point"}
+    assert documented_keys(cbs_snapshot_info, "overview") == set(cbs.snapshot_overview(OverviewClient()))
     assert documented_keys(cbs_snapshot_info, "snapshots") == snapshot
     assert documented_keys(cbs_disk_info, "disks") == set(cbs.disk_result({}))

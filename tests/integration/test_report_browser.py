@@ -1,0 +1,99 @@
+# Copyright (c) snapshield.cloud contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The fleet report as a person sees it: rendered by headless Chromium, laid out without overflow, its charts
+drawn with the report's numbers, and a screenshot kept under tests/output/ as an artifact.
+
+Two reports: one a cbs_fleet run against the emulator writes (check mode, with failed, skipped and at-risk
+disks), and a 1000-disk USnap report from results shaped as usnap_service returns them.
+"""
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.benchmarks import report_sample
+from tests.integration import browser
+
+OUTPUT = Path(__file__).resolve().parents[1] / "output"
+DAY = 86400
+MANAGED_KEY = "snapshield-managed-by"
+
+pytestmark = pytest.mark.skipif(not browser.CHROMIUM, reason=browser.MISSING)
+
+
+def check_page(page, data, name, width=1280):
+    """What the browser shows of ``page`` matches the report ``data``; a screenshot is kept as ``name``."""
+    for window in (width, 900):
+        layout = browser.measure(page, window)
+        assert layout["page"] <= layout["viewport"], ("the page scrolls sideways", window, layout)
+        assert layout["table"] <= layout["viewport"] and layout["table_scroll"] <= layout["table"] + 1, (
+            "the table overflows",
+            window,
+            layout,
+        )
+    charts = {chart["id"]: chart for chart in layout["charts"]}
+    assert {"chart-coverage", "chart-rpo"} <= set(charts)
+    assert all(chart["width"] > 200 and chart["height"] > 20 for chart in charts.values()), charts  # a bar or more
+
+    dom = browser.dump_dom(page)
+    assert "<script" not in dom  # nothing runs in the report itself
+    coverage = browser.chart_values(dom, "chart-coverage")
+    assert coverage == {key.replace("_", " "): data["totals"][key] for key in data["totals"] if key in COVERAGE}
+    assert sum(coverage.values()) == data["totals"]["disks"]
+    rpo = browser.chart_values(dom, "chart-rpo")
+    assert rpo == {bucket["label"]: bucket["count"] for bucket in data["rpo"]["buckets"]}
+    covered = data["totals"]["protected"] + data["totals"]["at_risk"]
+    assert sum(rpo.values()) == covered
+    problems = dom.index('id="problems"')
+    assert problems < dom.index('id="chart-coverage"') < dom.index('id="disks"')
+
+    OUTPUT.mkdir(exist_ok=True)
+    shutil.copy(page, OUTPUT / (name + ".html"))
+    png = OUTPUT / (name + ".png")
+    assert browser.screenshot(page, png, width, 1500) == (width, 1500)
+    assert png.stat().st_size > 20000  # a page with text and charts, not a blank one
+    return dom
+
+
+COVERAGE = ("protected", "at_risk", "unprotected", "skipped", "failed")
+
+
+def test_a_cbs_fleet_report_in_the_browser(emulator, run_playbook, tmp_path):
+    history = [dict(name="cbs-fleet-old-%d" % age, age=age * DAY, tags={MANAGED_KEY: "cbs_fleet"}) for age in (3, 4)]
+    stale = emulator.seed(cloud="tencent", count=3, snapshot_ability=True, snapshots=history)["disks"]
+    fresh = emulator.seed(cloud="tencent", count=4, snapshot_ability=True, snapshots=[dict(name="manual", age=3600)])[
+        "disks"
+    ]
+    fleet = ["disk-emu00001", "disk-emu00010"] + stale + fresh + ["disk-nothere1"]
+    report = tmp_path / "cbs-fleet"
+    run = run_playbook(
+        "cbs_fleet_run.yml",
+        check=True,
+        extra_vars=dict(
+            cbs_fleet_disks=fleet, cbs_fleet_keep=3, cbs_fleet_report=str(report), cbs_fleet_price_per_gb_month=0.5
+        ),
+    )
+    assert run.rc != 0, run.stdout  # the missing disk fails the run, after the report is written
+    assert "Fail when a disk failed" in run.stdout, run.stdout[-3000:]
+    data = json.loads(report.with_suffix(".json").read_text())
+    assert data["totals"] == dict(protected=5, at_risk=3, unprotected=0, skipped=1, failed=1, disks=10, changed=8)
+    assert {row["disk_id"] for row in data["rows"] if row["coverage"] == "at_risk"} == set(stale)
+    assert [p["coverage"] for p in data["problems"]] == ["failed", "at_risk", "at_risk", "at_risk"]
+    dom = check_page(report.with_suffix(".html"), data, "cbs-fleet-check-mode")
+    per_month = data["protection_cost"]["per_month"]
+    assert per_month == round(data["protection_cost"]["storage"]["billed_size"] * 0.5, 2) > 0
+    assert browser.chart_values(dom, "chart-cost") == {"ap-guangzhou": per_month}
+
+
+def test_a_1000_disk_usnap_report_in_the_browser(tmp_path):
+    fleet_report = report_sample._import_report()  # pylint: disable=protected-access
+    data = report_sample.build("ucloud", 1000)
+    page = tmp_path / "usnap-1000.html"
+    page.write_text(fleet_report.fleet_report_html(data))
+    assert len(data["rows"]) == 1000 and data["totals"]["failed"] and data["totals"]["unprotected"]
+    dom = check_page(page, data, "usnap-fleet-1000")
+    by_plan = data["protection_cost"]["by_plan"]
+    assert len(by_plan) > 1 and browser.chart_values(dom, "chart-cost") == by_plan
+    assert dom[dom.index('id="disks"') :].count("<tr><td") == 1000  # every disk, none lost to the grouping
