@@ -3,50 +3,19 @@
 """cbs_snapshot_copy in-process against the emulator: copies in their regions, reuse, retention, waiting, check
 and diff mode, lost answers, the returned keys as documented."""
 
-import json
-import os
-import sys
-
 import pytest
 import yaml
-from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.snapshield.cloud.plugins.module_utils.cbs.copy import copy_result
 from ansible_collections.snapshield.cloud.plugins.modules import cbs_snapshot_copy
 
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
-if REPO not in sys.path:
-    sys.path.insert(0, REPO)
-
-from tests.emulator import Emulator  # noqa: E402
-
 REGIONS = ["ap-shanghai", "ap-beijing"]
 
 
-@pytest.fixture(scope="module")
-def emu():
-    with Emulator(4, snapshot_delay=0, rate_limit=0) as emulator:
-        yield emulator
-
-
 @pytest.fixture
-def auth(emu):
-    emu.reset()
+def auth(auth, emu):
     emu.configure(copy_delay=0.6)
-    creds = emu.credentials
-    return dict(
-        secret_id=creds["tencent_secret_id"],
-        secret_key=creds["tencent_secret_key"],
-        region="ap-guangzhou",
-        endpoint=emu.url,
-    )
-
-
-def run(args, capsys):
-    with patch_module_args(args):
-        with pytest.raises(SystemExit) as ended:
-            cbs_snapshot_copy.main()
-    return ended.value.code, json.loads(capsys.readouterr().out)
+    return auth
 
 
 def seeded(emu, name="nightly", state=None):
@@ -66,9 +35,11 @@ def calls(emu, action):
     return [c for c in emu.calls()["log"] if c["action"] == action]
 
 
-def test_copy_to_two_regions_wait_and_set_retention_then_reuse(emu, auth, capsys):
+def test_copy_to_two_regions_wait_and_set_retention_then_reuse(emu, auth, run_main):
     _disk, snap = seeded(emu)
-    code, out = run(dict(auth, snapshot_ids=[snap], destination_regions=REGIONS, retention_days=3), capsys)
+    code, out = run_main(
+        cbs_snapshot_copy, dict(auth, snapshot_ids=[snap], destination_regions=REGIONS, retention_days=3)
+    )
     assert code == 0 and out["changed"], out
     result = out["copy"]
     assert [c["region"] for c in result["copies"]] == REGIONS
@@ -85,68 +56,72 @@ def test_copy_to_two_regions_wait_and_set_retention_then_reuse(emu, auth, capsys
     # waited: polled while COPYING_FROM_REMOTE / CHECKING_COPIED
     assert len(calls(emu, "DescribeSnapshots")) > 4
     emu.clear_calls()
-    code, again = run(dict(auth, snapshot_ids=[snap], destination_regions=REGIONS, retention_days=3), capsys)
+    code, again = run_main(
+        cbs_snapshot_copy, dict(auth, snapshot_ids=[snap], destination_regions=REGIONS, retention_days=3)
+    )
     assert code == 0 and not again["changed"]
     assert [c["snapshot_id"] for c in again["copy"]["copies"]] == [c["snapshot_id"] for c in result["copies"]]
     assert {c["action"] for c in emu.calls()["log"]} == {"DescribeSnapshots"}
     # one more region: only it is copied to
-    code, more = run(dict(auth, snapshot_ids=[snap], destination_regions=REGIONS + ["ap-chengdu"]), capsys)
+    code, more = run_main(
+        cbs_snapshot_copy, dict(auth, snapshot_ids=[snap], destination_regions=REGIONS + ["ap-chengdu"])
+    )
     assert code == 0 and more["changed"] and [c["changed"] for c in more["copy"]["copies"]] == [False, False, True]
     assert calls(emu, "CopySnapshotCrossRegions")[-1]["params"]["DestinationRegions"] == ["ap-chengdu"]
     assert len(copies(emu, snap)) == 3
 
 
-def test_by_disk_and_name_without_waiting(emu, auth, capsys):
+def test_by_disk_and_name_without_waiting(emu, auth, run_main):
     disk, snap = seeded(emu, name="before-migration")
     args = dict(
         auth, disk_ids=[disk], snapshot_name="before-migration", destination_regions=["ap-shanghai"], wait=False
     )
-    code, out = run(args, capsys)
+    code, out = run_main(cbs_snapshot_copy, args)
     assert code == 0 and out["copy"]["disk_id"] == disk and out["copy"]["snapshot_id"] == snap
     assert out["copy"]["copies"][0]["state"] in ("COPYING_FROM_REMOTE", "CHECKING_COPIED")
 
 
-def test_check_and_diff_mode_copy_nothing(emu, auth, capsys):
+def test_check_and_diff_mode_copy_nothing(emu, auth, run_main):
     _disk, snap = seeded(emu)
     args = dict(auth, snapshot_ids=[snap], destination_regions=REGIONS, _ansible_check_mode=True, _ansible_diff=True)
-    code, out = run(args, capsys)
+    code, out = run_main(cbs_snapshot_copy, args)
     assert code == 0 and out["changed"] and [c["snapshot_id"] for c in out["copy"]["copies"]] == [None, None]
     assert out["diff"][0]["before"] == {"copies": []} and len(out["diff"][0]["after"]["copies"]) == 2
     assert not calls(emu, "CopySnapshotCrossRegions") and not copies(emu)
 
 
-def test_a_lost_copy_answer_is_read_back_in_each_region_and_never_copied_twice(emu, auth, capsys):
+def test_a_lost_copy_answer_is_read_back_in_each_region_and_never_copied_twice(emu, auth, run_main):
     _disk, snap = seeded(emu)
     emu.set_faults(action="CopySnapshotCrossRegions", lose="after_apply")
-    code, out = run(dict(auth, snapshot_ids=[snap], destination_regions=REGIONS), capsys)
+    code, out = run_main(cbs_snapshot_copy, dict(auth, snapshot_ids=[snap], destination_regions=REGIONS))
     assert code == 0 and out["changed"] and all(c["state"] == "NORMAL" for c in out["copy"]["copies"])
     assert [c["outcome"] for c in calls(emu, "CopySnapshotCrossRegions")] == ["lost"]
     assert len(copies(emu, snap)) == 2
 
 
-def test_a_copy_lost_before_it_arrived_is_sent_again(emu, auth, capsys):
+def test_a_copy_lost_before_it_arrived_is_sent_again(emu, auth, run_main):
     _disk, snap = seeded(emu)
     emu.set_faults(action="CopySnapshotCrossRegions", lose="before_apply")
-    code, out = run(dict(auth, snapshot_ids=[snap], destination_regions=REGIONS), capsys)
+    code, out = run_main(cbs_snapshot_copy, dict(auth, snapshot_ids=[snap], destination_regions=REGIONS))
     assert code == 0 and [c["outcome"] for c in calls(emu, "CopySnapshotCrossRegions")] == ["lost", "ok"]
     assert len(copies(emu, snap)) == 2
 
 
-def test_failures_name_the_snapshot_and_the_others_are_copied(emu, auth, capsys):
+def test_failures_name_the_snapshot_and_the_others_are_copied(emu, auth, run_main):
     _disk, good = seeded(emu)
     _disk, creating = seeded(emu, state="CREATING")
     args = dict(auth, snapshot_ids=[good, creating, "snap-nope"], destination_regions=["ap-shanghai"])
-    code, out = run(args, capsys)
+    code, out = run_main(cbs_snapshot_copy, args)
     assert code == 1 and out["msg"].startswith("2 of 3 snapshots failed")
     assert "snapshot %s is CREATING: only a NORMAL snapshot can be copied" % creating in out["msg"]
     assert "snapshot snap-nope does not exist in region ap-guangzhou" in out["msg"]
     assert out["results"][0]["changed"] and len(copies(emu, good)) == 1
 
 
-def test_bad_input_is_refused_before_any_call(emu, auth, capsys):
-    code, out = run(dict(auth, snapshot_ids=["snap-1"], destination_regions=["ap-guangzhou"]), capsys)
+def test_bad_input_is_refused_before_any_call(emu, auth, run_main):
+    code, out = run_main(cbs_snapshot_copy, dict(auth, snapshot_ids=["snap-1"], destination_regions=["ap-guangzhou"]))
     assert code == 1 and out["msg"].startswith("destination_regions lists ap-guangzhou")
-    code, out = run(dict(auth, disk_ids=["disk-1"], destination_regions=["ap-shanghai"]), capsys)
+    code, out = run_main(cbs_snapshot_copy, dict(auth, disk_ids=["disk-1"], destination_regions=["ap-shanghai"]))
     assert code == 1 and "snapshot_name" in out["msg"]
     assert emu.calls()["log"] == []
 

@@ -2,50 +2,15 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The CBS modules in-process: validation before any client, check and diff mode, documented return keys."""
 
-import json
-import os
-import sys
 from unittest import mock
 
 import pytest
 import yaml
-from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.snapshield.cloud.plugins.module_utils.cbs import api as cbs
 from ansible_collections.snapshield.cloud.plugins.modules import cbs_disk_info, cbs_snapshot, cbs_snapshot_info
 
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
-if REPO not in sys.path:
-    sys.path.insert(0, REPO)
-
-from tests.emulator import Emulator  # noqa: E402
-
 MUTATING = ("CreateSnapshot", "DeleteSnapshots", "ModifySnapshotAttribute")
-
-
-@pytest.fixture(scope="module")
-def emu():
-    with Emulator(12, snapshot_delay=0, rate_limit=0) as emulator:
-        yield emulator
-
-
-@pytest.fixture
-def auth(emu):
-    emu.reset()
-    creds = emu.credentials
-    return dict(
-        secret_id=creds["tencent_secret_id"],
-        secret_key=creds["tencent_secret_key"],
-        region="ap-guangzhou",
-        endpoint=emu.url,
-    )
-
-
-def run(module, args, capsys):
-    with patch_module_args(args):
-        with pytest.raises(SystemExit) as ended:
-            module.main()
-    return ended.value.code, json.loads(capsys.readouterr().out)
 
 
 @pytest.mark.parametrize(
@@ -58,21 +23,21 @@ def run(module, args, capsys):
         (dict(snapshot_name="n"), "disk_ids, snapshot_id"),
     ],
 )
-def test_bad_input_fails_before_a_client_exists(args, option, capsys):
+def test_bad_input_fails_before_a_client_exists(args, option, run_main):
     with mock.patch.object(cbs_snapshot.tencentcloud, "client") as make_client:
-        code, out = run(cbs_snapshot, dict(args, secret_id="id", secret_key="key", region="ap-guangzhou"), capsys)
+        code, out = run_main(cbs_snapshot, dict(args, secret_id="id", secret_key="key", region="ap-guangzhou"))
     assert code == 1 and out["failed"] and option in out["msg"]
     make_client.assert_not_called()
 
 
-def test_bad_tags_of_disk_info_fail_before_a_client_exists(capsys):
+def test_bad_tags_of_disk_info_fail_before_a_client_exists(run_main):
     with mock.patch.object(cbs_disk_info.tencentcloud, "client") as make_client:
-        code, out = run(cbs_disk_info, dict(tags={"env": ["prod"]}), capsys)
+        code, out = run_main(cbs_disk_info, dict(tags={"env": ["prod"]}))
     assert code == 1 and "tags.env must be a string" in out["msg"]
     make_client.assert_not_called()
 
 
-def test_check_and_diff_mode_change_nothing(emu, auth, capsys):
+def test_check_and_diff_mode_change_nothing(emu, auth, run_main):
     args = dict(
         auth,
         disk_id=["disk-emu00001", "disk-emu00002"],
@@ -81,22 +46,22 @@ def test_check_and_diff_mode_change_nothing(emu, auth, capsys):
         _ansible_check_mode=True,
         _ansible_diff=True,
     )
-    code, out = run(cbs_snapshot, args, capsys)
+    code, out = run_main(cbs_snapshot, args)
     assert code == 0 and out["changed"] and [d["before"] for d in out["diff"]] == [{}, {}]
     assert [d["after"]["disk_id"] for d in out["diff"]] == ["disk-emu00001", "disk-emu00002"]
     assert not [c for c in emu.calls()["log"] if c["action"] in MUTATING]
     assert not emu.dump_state()["snapshots"]
 
 
-def test_create_then_find_it_with_the_info_module(emu, auth, capsys):
-    code, out = run(cbs_snapshot, dict(auth, disk_id="disk-emu00003", snapshot_name="real", tags={"k": "v"}), capsys)
+def test_create_then_find_it_with_the_info_module(emu, auth, run_main):
+    code, out = run_main(cbs_snapshot, dict(auth, disk_id="disk-emu00003", snapshot_name="real", tags={"k": "v"}))
     assert code == 0 and out["changed"] and out["snapshot"]["state"] == "NORMAL" and "diff" not in out
-    code, found = run(cbs_snapshot_info, dict(auth, disk_ids=["disk-emu00003"]), capsys)
+    code, found = run_main(cbs_snapshot_info, dict(auth, disk_ids=["disk-emu00003"]))
     assert code == 0 and not found["changed"]
     assert found["snapshots"] == [{k: v for k, v in out["snapshot"].items() if k not in ("changed", "recovery_point")}]
     made = out["snapshot"]
     assert made["recovery_point"] == dict(snapshot_id=made["snapshot_id"], create_time=made["create_time"])
-    code, storage = run(cbs_snapshot_info, dict(auth, overview=True), capsys)
+    code, storage = run_main(cbs_snapshot_info, dict(auth, overview=True))
     assert code == 0 and storage["snapshots"] == []
     region = storage["overview"]
     assert region["region"] == "ap-guangzhou" and region["total_count"] >= 1

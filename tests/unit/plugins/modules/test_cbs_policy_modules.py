@@ -2,56 +2,19 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The policy modules in-process against the emulator: check and diff mode, the returned keys as documented."""
 
-import json
-import os
-import sys
-
-import pytest
 import yaml
-from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.snapshield.cloud.plugins.module_utils.cbs import api as cbs
 from ansible_collections.snapshield.cloud.plugins.modules import cbs_snapshot_policy, cbs_snapshot_policy_info
 
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
-if REPO not in sys.path:
-    sys.path.insert(0, REPO)
-
-from tests.emulator import Emulator  # noqa: E402
-
 MUTATING = ("ModifyAutoSnapshotPolicyAttribute", "DeleteAutoSnapshotPolicies", "BindAutoSnapshotPolicy")
 
 
-@pytest.fixture(scope="module")
-def emu():
-    with Emulator(12, snapshot_delay=0, rate_limit=0) as emulator:
-        yield emulator
-
-
-@pytest.fixture
-def auth(emu):
-    emu.reset()
-    creds = emu.credentials
-    return dict(
-        secret_id=creds["tencent_secret_id"],
-        secret_key=creds["tencent_secret_key"],
-        region="ap-guangzhou",
-        endpoint=emu.url,
-    )
-
-
-def run(module, args, capsys):
-    with patch_module_args(args):
-        with pytest.raises(SystemExit) as ended:
-            module.main()
-    return ended.value.code, json.loads(capsys.readouterr().out)
-
-
-def test_check_and_diff_mode_plan_with_dry_run_and_change_nothing(emu, auth, capsys):
+def test_check_and_diff_mode_plan_with_dry_run_and_change_nothing(emu, auth, run_main):
     args = dict(
         auth, name="nightly", hours=[2], disk_ids=["disk-emu00001"], _ansible_check_mode=True, _ansible_diff=True
     )
-    code, out = run(cbs_snapshot_policy, args, capsys)
+    code, out = run_main(cbs_snapshot_policy, args)
     assert code == 0 and out["changed"] and out["policy"]["bound"] == ["disk-emu00001"]
     assert out["policy"]["next_trigger_time"] and out["diff"][0]["before"] == {}
     assert out["diff"][0]["after"]["disk_ids"] == ["disk-emu00001"] and out["diff"][0]["before_header"] == "nightly"
@@ -60,16 +23,16 @@ def test_check_and_diff_mode_plan_with_dry_run_and_change_nothing(emu, auth, cap
     assert not [c for c in emu.calls()["log"] if c["action"] in MUTATING] and not emu.dump_state()["policies"]
 
 
-def test_create_then_find_it_with_the_info_module(emu, auth, capsys):
-    code, out = run(cbs_snapshot_policy, dict(auth, name="nightly", hours=[2], disk_ids=["disk-emu00002"]), capsys)
+def test_create_then_find_it_with_the_info_module(emu, auth, run_main):
+    code, out = run_main(cbs_snapshot_policy, dict(auth, name="nightly", hours=[2], disk_ids=["disk-emu00002"]))
     assert code == 0 and out["changed"] and out["policy"]["policy_id"].startswith("asp-") and "diff" not in out
-    code, found = run(cbs_snapshot_policy_info, dict(auth, names=["nightly"]), capsys)
+    code, found = run_main(cbs_snapshot_policy_info, dict(auth, names=["nightly"]))
     assert code == 0 and not found["changed"]
     assert found["policies"] == [{k: v for k, v in out["policy"].items() if k not in ("changed", "bound", "unbound")}]
 
 
-def test_a_failure_names_the_policy(emu, auth, capsys):
-    code, out = run(cbs_snapshot_policy, dict(auth, name="nightly", hours=[2], disk_ids=["disk-nope"]), capsys)
+def test_a_failure_names_the_policy(emu, auth, run_main):
+    code, out = run_main(cbs_snapshot_policy, dict(auth, name="nightly", hours=[2], disk_ids=["disk-nope"]))
     assert code == 1 and out["msg"].startswith("1 of 1 policies failed: nightly: ")
     assert out["results"][0]["error"]["code"] == "InvalidDiskId.NotFound"
 
