@@ -320,61 +320,12 @@ def fleet_report(
         raise AnsibleFilterError("fleet_report: cloud must be one of %s, got %r" % (", ".join(ROW_BUILDERS), cloud))
     threshold = _max_rpo(max_rpo)
     moment = now or datetime.now(timezone.utc)
-    epoch = moment.timestamp()
-    rows = []
-    for result in results or []:
-        row = dict(
-            ROW_DEFAULTS,
-            disk_id=result.get("disk_id"),
-            zone=result.get("zone"),
-            changed=bool(result.get("changed")),
-            note=result.get("msg") if result.get("failed") else result.get("note") or "",
-        )
-        if result.get("failed"):
-            row.update(coverage="failed", plan="", state="failed", mode="none")
-        else:
-            row.update(ROW_BUILDERS[cloud](result, check_mode, state, epoch))
-        if row["recovery_point"] is not None:
-            row["rpo"] = max(0, int(epoch - row["recovery_point"]))
-            row["recovery_point"] = _utc(row["recovery_point"])
-        if (
-            row["coverage"] == "protected"
-            and threshold is not None
-            and row["rpo"] is not None
-            and row["rpo"] > threshold
-        ):
-            row["coverage"] = "at_risk"
-            row["note"] = "; ".join(
-                part
-                for part in ("newest recovery point older than max_rpo (%s)" % _age(threshold), row["note"])
-                if part
-            )
-        rows.append(row)
-    for given in skipped or []:
-        item = given if isinstance(given, dict) else dict(disk_id=given)
-        rows.append(
-            dict(
-                ROW_DEFAULTS,
-                disk_id=item.get("disk_id"),
-                zone=item.get("zone"),
-                changed=False,
-                coverage="skipped",
-                plan="",
-                state="skipped",
-                mode="none",
-                note=item.get("reason", ""),
-            )
-        )
+    rows = [_result_row(result, cloud, check_mode, state, moment.timestamp(), threshold) for result in results or []]
+    rows += [_skipped_row(given) for given in skipped or []]
     counts = Counter(row["coverage"] for row in rows)
-    per_period = OrderedDict()
-    for row in rows:
-        if row["price"] is not None:
-            period = row["charge_type"] or "unknown"
-            per_period[period] = per_period.get(period, 0) + row["price"]
-    total = sum(per_period.values())
-    rank = {coverage: n for n, coverage in enumerate(GROUP_ORDER)}
     protection_cost = _protection_cost(rows, cloud, storage, storage_price)
     modes = dict(Counter(row["mode"] for row in rows if _covered(row)))
+    cost = _change_cost(rows)
     for row in rows:  # what only the totals need: every key of 1000 rows costs the role's templating time
         for key in ("mode", "period_cost", "period"):
             del row[key]
@@ -390,21 +341,77 @@ def fleet_report(
             changed=sum(1 for row in rows if row["changed"]),
         ),
         modes=modes,
-        cost=dict(
-            per_period=dict(per_period),
-            total=total,
-            per_period_units={k: v / 100.0 for k, v in per_period.items()},
-            total_units=total / 100.0,
-        ),
+        cost=cost,
         protection_cost=protection_cost,
         rpo=_rpo_summary(rows, threshold),
         zones=_zones(rows),
-        problems=[
-            dict(disk_id=row["disk_id"], zone=row["zone"], coverage=row["coverage"], note=row["note"] or row["state"])
-            for row in sorted(rows, key=lambda row: rank[row["coverage"]])
-            if row["coverage"] in PROBLEM_ORDER
-        ],
+        problems=_problems(rows),
         rows=rows,
+    )
+
+
+def _result_row(result, cloud, check_mode, state, epoch, threshold):
+    """One disk's row from its module result: coverage, plan, state, recovery point and age, at risk or not."""
+    row = dict(
+        ROW_DEFAULTS,
+        disk_id=result.get("disk_id"),
+        zone=result.get("zone"),
+        changed=bool(result.get("changed")),
+        note=result.get("msg") if result.get("failed") else result.get("note") or "",
+    )
+    if result.get("failed"):
+        row.update(coverage="failed", plan="", state="failed", mode="none")
+    else:
+        row.update(ROW_BUILDERS[cloud](result, check_mode, state, epoch))
+    if row["recovery_point"] is not None:
+        row["rpo"] = max(0, int(epoch - row["recovery_point"]))
+        row["recovery_point"] = _utc(row["recovery_point"])
+    if row["coverage"] == "protected" and threshold is not None and row["rpo"] is not None and row["rpo"] > threshold:
+        row["coverage"] = "at_risk"
+        row["note"] = "; ".join(
+            part for part in ("newest recovery point older than max_rpo (%s)" % _age(threshold), row["note"]) if part
+        )
+    return row
+
+
+def _problems(rows):
+    """The disks that need a look, worst first."""
+    rank = {coverage: n for n, coverage in enumerate(GROUP_ORDER)}
+    return [
+        dict(disk_id=row["disk_id"], zone=row["zone"], coverage=row["coverage"], note=row["note"] or row["state"])
+        for row in sorted(rows, key=lambda row: rank[row["coverage"]])
+        if row["coverage"] in PROBLEM_ORDER
+    ]
+
+
+def _skipped_row(given):
+    item = given if isinstance(given, dict) else dict(disk_id=given)
+    return dict(
+        ROW_DEFAULTS,
+        disk_id=item.get("disk_id"),
+        zone=item.get("zone"),
+        changed=False,
+        coverage="skipped",
+        plan="",
+        state="skipped",
+        mode="none",
+        note=item.get("reason", ""),
+    )
+
+
+def _change_cost(rows):
+    """What the change costs (check mode's prices), per charge period and in all, in cents and in units."""
+    per_period = OrderedDict()
+    for row in rows:
+        if row["price"] is not None:
+            period = row["charge_type"] or "unknown"
+            per_period[period] = per_period.get(period, 0) + row["price"]
+    total = sum(per_period.values())
+    return dict(
+        per_period=dict(per_period),
+        total=total,
+        per_period_units={k: v / 100.0 for k, v in per_period.items()},
+        total_units=total / 100.0,
     )
 
 
@@ -460,6 +467,24 @@ def _summary_lines(report):
                 ", ".join("%s per %s" % (_money(v), k) for k, v in report["cost"]["per_period"].items()),
             )
         )
+    lines += _protection_lines(report)
+    rpo = report["rpo"]
+    if rpo["known"]:
+        lines.append(
+            "Recovery points: worst %s (%s), median %s%s"
+            % (
+                _age(rpo["worst"]),
+                rpo["worst_disk"],
+                _age(rpo["median"]),
+                "; %d at risk (older than %s)" % (rpo["at_risk"], _age(rpo["max_rpo"])) if rpo["max_rpo"] else "",
+            )
+        )
+    return lines
+
+
+def _protection_lines(report):
+    """What protection costs per month and year, and the region's snapshot storage (CBS)."""
+    lines = []
     cost = report["protection_cost"]
     if cost["per_month"] is not None:
         lines.append(
@@ -483,17 +508,6 @@ def _summary_lines(report):
                 _units(_number(storage.get("total_size"))),
                 _units(_number(storage.get("free_quota"))),
                 "" if storage["price_per_gb_month"] else "; no price per GB and month given",
-            )
-        )
-    rpo = report["rpo"]
-    if rpo["known"]:
-        lines.append(
-            "Recovery points: worst %s (%s), median %s%s"
-            % (
-                _age(rpo["worst"]),
-                rpo["worst_disk"],
-                _age(rpo["median"]),
-                "; %d at risk (older than %s)" % (rpo["at_risk"], _age(rpo["max_rpo"])) if rpo["max_rpo"] else "",
             )
         )
     return lines

@@ -287,28 +287,23 @@ def check_policy_request(params):
     if request["exclusive"] and request["disk_ids"] is None:
         raise ValueError("exclusive needs disk_ids: the disks that stay bound (an empty list unbinds every disk)")
     if not present:
-        given = [
-            option
-            for option in (
-                "hours",
-                "weekdays",
-                "days_of_month",
-                "interval_days",
-                "retention_days",
-                "permanent",
-                "active",
-                "disk_ids",
-            )
-            if params.get(option) is not None
-        ]
-        if given or request["exclusive"]:
-            raise ValueError(
-                "%s only apply with state=present; state=absent deletes the policy by its name"
-                % ", ".join(given + (["exclusive"] if request["exclusive"] else []))
-            )
+        _check_absent_policy(params, request)
     else:
         request["schedule"] = schedule_to_api(request)
     return request
+
+
+POLICY_SETTINGS = ("hours", "weekdays", "days_of_month", "interval_days", "retention_days", "permanent", "active")
+
+
+def _check_absent_policy(params, request):
+    """state=absent takes the name only: anything else given is refused, naming it."""
+    given = [option for option in POLICY_SETTINGS + ("disk_ids",) if params.get(option) is not None]
+    if given or request["exclusive"]:
+        raise ValueError(
+            "%s only apply with state=present; state=absent deletes the policy by its name"
+            % ", ".join(given + (["exclusive"] if request["exclusive"] else []))
+        )
 
 
 def check_policy_listing_request(params):

@@ -181,31 +181,12 @@ class SnapshotConverger(Converger):
             deletions += prune_plans(self.found, outcomes, self.request["keep"], self.request["managed_tags"])
         for disk_id, outcome in outcomes.items():
             if outcome.error is None:
-                outcome.result["recovery_point"] = self._recovery_point(disk_id, outcome.result)
+                outcome.result["recovery_point"] = recovery_point(self.found.get(disk_id, []), outcome.result)
         if self.check_mode or not deletions:
             return
         until = self.client.clock() + self.request["wait_timeout"]
         for disk_id, error in delete_in_batches(self.client, deletions, until).items():
             outcomes[disk_id].fail(_deletion_error(outcomes[disk_id].result, error))
-
-    def _recovery_point(self, disk_id, result):
-        """The disk's newest NORMAL snapshot this task knows of, from its read and its own result; not one it
-        deletes. Known among all the disk's snapshots when min_age or keep made the read take them all."""
-        gone = {snap.get("snapshot_id") for snap in result.get("deleted") or []}
-        known = [api.snapshot_result(snap) for snap in self.found.get(disk_id, [])]
-        if result.get("snapshot_id"):
-            known.append(result)
-        normal = [
-            snap
-            for snap in known
-            if snap.get("state") == "NORMAL"
-            and snap.get("snapshot_id") not in gone
-            and parse_time(snap.get("create_time")) is not None
-        ]
-        if not normal:
-            return None
-        newest = max(normal, key=lambda snap: parse_time(snap["create_time"]))
-        return dict(snapshot_id=newest["snapshot_id"], create_time=newest["create_time"])
 
     def _wait(self, outcomes):
         """Every snapshot that ``act`` left waiting (or to delete), polled together until it settles.
@@ -249,3 +230,23 @@ def _deletion_error(result, error):
     if isinstance(error, ApiError):
         return explain(error).restated("%s: %s" % (text, explain(error).message))
     return DiskError("%s: %s" % (text, error))
+
+
+def recovery_point(found, result):
+    """The disk's newest NORMAL snapshot this task knows of, from its read (``found``) and its own result; not one
+    it deletes. Known among all the disk's snapshots when min_age or keep made the read take them all."""
+    gone = {snap.get("snapshot_id") for snap in result.get("deleted") or []}
+    known = [api.snapshot_result(snap) for snap in found]
+    if result.get("snapshot_id"):
+        known.append(result)
+    normal = [
+        snap
+        for snap in known
+        if snap.get("state") == "NORMAL"
+        and snap.get("snapshot_id") not in gone
+        and parse_time(snap.get("create_time")) is not None
+    ]
+    if not normal:
+        return None
+    newest = max(normal, key=lambda snap: parse_time(snap["create_time"]))
+    return dict(snapshot_id=newest["snapshot_id"], create_time=newest["create_time"])
