@@ -17,6 +17,7 @@ from ansible_collections.snapshield.cloud.plugins.module_utils.transport import 
 DISK_FILTER_MAX = 10  # values the disk-id filter of DescribeSnapshots accepts
 IDS_PER_CALL = 100  # snapshot or disk ids per Describe call
 SNAPSHOT_ORDER = dict(OrderField="CREATE_TIME", Order="DESC")
+VISIBILITY_GRACE = 10.0  # seconds a just-made snapshot (or copy) may stay invisible to DescribeSnapshots
 
 
 # Shapes -----------------------------------------------------------------------------------------------------
@@ -175,15 +176,27 @@ def create_snapshot(client, params, until):
 def delete_snapshots(client, snapshot_ids, until):
     """DeleteSnapshots; after a lost answer, or when one of them is already gone, only what is left."""
 
-    def delete(ids):
-        apply_once(client, "DeleteSnapshots", dict(SnapshotIds=ids), lambda: not snapshots_by_id(client, ids), until)
+    def existing(ids):
+        return [snap["SnapshotId"] for snap in snapshots_by_id(client, ids)]
+
+    _delete_existing(
+        client, "DeleteSnapshots", "SnapshotIds", snapshot_ids, existing, "InvalidSnapshotId.NotFound", until
+    )
+
+
+def _delete_existing(client, action, ids_param, ids, existing, gone_code, until):
+    """``action`` (all or nothing) on ``ids``. After a lost answer it is sent again only if ``existing(ids)`` still
+    finds them; when the API says one is gone (``gone_code``), it is sent once more for those that exist."""
+
+    def delete(batch):
+        apply_once(client, action, {ids_param: batch}, lambda: not existing(batch), until)
 
     try:
-        delete(snapshot_ids)
+        delete(ids)
     except ApiError as error:
-        if error.code != "InvalidSnapshotId.NotFound":
+        if error.code != gone_code:
             raise
-        left = [snap["SnapshotId"] for snap in snapshots_by_id(client, snapshot_ids)]
+        left = existing(ids)
         if left:
             delete(left)
 
@@ -275,37 +288,33 @@ def policies(client, filters=()):
     return list(paginate(client, "DescribeAutoSnapshotPolicies", "AutoSnapshotPolicySet", params))
 
 
-def policies_named(client, name):
-    """The policies named exactly ``name`` (the name filter is not trusted to compare exactly)."""
-    found = policies(client, [dict(Name="auto-snapshot-policy-name", Values=[name])])
-    return [policy for policy in found if policy.get("AutoSnapshotPolicyName") == name]
-
-
-def policies_by_id(client, policy_ids):
-    """The policies of those ids that exist."""
+def _policies_by(client, filter_name, values, filters=()):
+    """The policies whose ``filter_name`` is one of ``values`` (100 values a filter), and that match ``filters``."""
     return [
         policy
-        for batch in chunks(policy_ids, POLICY_FILTER_VALUES)
-        for policy in policies(client, [dict(Name="auto-snapshot-policy-id", Values=batch)])
+        for batch in chunks(values, POLICY_FILTER_VALUES)
+        for policy in policies(client, [dict(Name=filter_name, Values=batch)] + list(filters))
     ]
+
+
+def policies_named(client, names, filters=()):
+    """The policies named exactly one of ``names`` (the name filter is not trusted to compare exactly)."""
+    found = _policies_by(client, "auto-snapshot-policy-name", names, filters)
+    return [policy for policy in found if policy.get("AutoSnapshotPolicyName") in names]
+
+
+def policies_by_id(client, policy_ids, filters=()):
+    """The policies of those ids that exist."""
+    return _policies_by(client, "auto-snapshot-policy-id", policy_ids, filters)
 
 
 def find_policies(client, request):
     """cbs_snapshot_policy_info: policies by ids or exact names, and state (all of the region without any)."""
     state = [dict(Name="auto-snapshot-policy-state", Values=[request["state"]])] if request["state"] else []
     if request["policy_ids"]:
-        found = [
-            policy
-            for batch in chunks(request["policy_ids"], POLICY_FILTER_VALUES)
-            for policy in policies(client, [dict(Name="auto-snapshot-policy-id", Values=batch)] + state)
-        ]
+        found = policies_by_id(client, request["policy_ids"], state)
     elif request["names"]:
-        found = [
-            policy
-            for batch in chunks(request["names"], POLICY_FILTER_VALUES)
-            for policy in policies(client, [dict(Name="auto-snapshot-policy-name", Values=batch)] + state)
-            if policy.get("AutoSnapshotPolicyName") in request["names"]
-        ]
+        found = policies_named(client, request["names"], state)
     else:
         found = policies(client, state)
     return dict(policies=[policy_result(policy) for policy in found])
@@ -327,7 +336,7 @@ def create_policy(client, params, until=None):
     """
 
     def applied():
-        mine = policies_named(client, params["AutoSnapshotPolicyName"])
+        mine = policies_named(client, [params["AutoSnapshotPolicyName"]])
         if not mine:
             return None
         return dict(
@@ -384,23 +393,11 @@ def unbind_disks(client, policy_id, disk_ids, until=None):
 def delete_policies(client, policy_ids, until=None):
     """DeleteAutoSnapshotPolicies (all or nothing); after a lost answer, or when one is already gone, what is left."""
 
-    def delete(ids):
-        apply_once(
-            client,
-            "DeleteAutoSnapshotPolicies",
-            dict(AutoSnapshotPolicyIds=ids),
-            lambda: not policies_by_id(client, ids),
-            until,
-        )
+    def existing(ids):
+        return [policy["AutoSnapshotPolicyId"] for policy in policies_by_id(client, ids)]
 
-    try:
-        delete(policy_ids)
-    except ApiError as error:
-        if error.code != "InvalidAutoSnapshotPolicyId.NotFound":
-            raise
-        left = [policy["AutoSnapshotPolicyId"] for policy in policies_by_id(client, policy_ids)]
-        if left:
-            delete(left)
+    gone = "InvalidAutoSnapshotPolicyId.NotFound"
+    _delete_existing(client, "DeleteAutoSnapshotPolicies", "AutoSnapshotPolicyIds", policy_ids, existing, gone, until)
 
 
 # Cross-region copies ----------------------------------------------------------------------------------------

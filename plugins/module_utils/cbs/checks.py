@@ -21,6 +21,7 @@ MAX_NAME = 60
 MAX_TAG_KEY = 127
 MAX_TAG_VALUE = 255
 MIN_LIFETIME = 86400  # CBS wants a deadline at least one day away
+RETENTION_MARGIN = 60  # seconds added to retention_days so the one-day rule holds on arrival
 MAX_RETENTION_DAYS = 36500  # 100 years: longer is as good as permanent (and must stay a valid date)
 MAX_NUMBER = 2**31 - 1  # any other count or duration: far beyond use, well within time arithmetic
 
@@ -65,6 +66,11 @@ def format_utc(timestamp):
 
 
 # Checks ----------------------------------------------------------------------------------
+
+
+def retention_deadline(now, days):
+    """The Deadline of a snapshot (or copy) made at ``now`` and kept ``days`` days."""
+    return format_utc(now + days * 86400 + RETENTION_MARGIN)
 
 
 def check_name(name, option="snapshot_name"):

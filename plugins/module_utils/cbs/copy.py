@@ -18,11 +18,9 @@ from ansible_collections.snapshield.cloud.plugins.module_utils._concurrency impo
 from ansible_collections.snapshield.cloud.plugins.module_utils._converge import Converger
 from ansible_collections.snapshield.cloud.plugins.module_utils._wait import BROKEN, BUSY, READY, Watch, wait_all
 from ansible_collections.snapshield.cloud.plugins.module_utils.cbs import api
-from ansible_collections.snapshield.cloud.plugins.module_utils.cbs.checks import format_utc
+from ansible_collections.snapshield.cloud.plugins.module_utils.cbs.checks import retention_deadline
 from ansible_collections.snapshield.cloud.plugins.module_utils.transport import DiskError
 
-RETENTION_MARGIN = 60  # seconds added to retention_days so the one-day rule holds on arrival
-VISIBILITY_GRACE = 10.0  # seconds a just-made copy may stay invisible in its region
 COPYING = ("COPYING_FROM_REMOTE", "CHECKING_COPIED")
 
 
@@ -115,7 +113,7 @@ class CopyConverger(Converger):
                 else:
                     made[region] = dict(SnapshotId=copy_id, SnapshotName=name)
         if self.request["retention_days"]:
-            deadline = format_utc(self.client.clock() + self.request["retention_days"] * 86400 + RETENTION_MARGIN)
+            deadline = retention_deadline(self.client.clock(), self.request["retention_days"])
             for region, snap in made.items():
                 api.set_deadline(self.client.in_region(region), snap["SnapshotId"], deadline, until)
         if failed:
@@ -153,7 +151,7 @@ class CopyConverger(Converger):
                 key = (region, snap["SnapshotId"])
                 if region in item.fresh:
                     watches[target, region] = Watch(
-                        key, label, item.until, timeout, missing_until=now + VISIBILITY_GRACE
+                        key, label, item.until, timeout, missing_until=now + api.VISIBILITY_GRACE
                     )
                 else:
                     watches[target, region] = Watch(key, label, item.until, timeout, seen=snap)

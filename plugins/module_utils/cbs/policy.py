@@ -60,7 +60,7 @@ class PolicyConverger(Converger):
         self.found = []
 
     def read(self):
-        self.found = api.policies_named(self.client, self.request["name"])
+        self.found = api.policies_named(self.client, [self.request["name"]])
         if len(self.found) > 1 and self.request["state"] == "present":
             raise DiskError(
                 "%d automatic snapshot policies are named %r (%s): delete all but one (cbs_snapshot_policy with "

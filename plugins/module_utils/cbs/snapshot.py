@@ -17,13 +17,11 @@ __metaclass__ = type
 from ansible_collections.snapshield.cloud.plugins.module_utils._converge import Converger
 from ansible_collections.snapshield.cloud.plugins.module_utils._wait import BROKEN, BUSY, READY, Watch, wait_all
 from ansible_collections.snapshield.cloud.plugins.module_utils.cbs import api
-from ansible_collections.snapshield.cloud.plugins.module_utils.cbs.checks import format_utc, parse_time
+from ansible_collections.snapshield.cloud.plugins.module_utils.cbs.checks import parse_time, retention_deadline
 from ansible_collections.snapshield.cloud.plugins.module_utils.cbs.errors import explain
 from ansible_collections.snapshield.cloud.plugins.module_utils.cbs.retention import delete_in_batches, prune_plans
 from ansible_collections.snapshield.cloud.plugins.module_utils.transport import ApiError, DiskError
 
-RETENTION_MARGIN = 60  # seconds added to retention_days so the one-day rule holds on arrival
-VISIBILITY_GRACE = 10.0  # seconds a just-created snapshot may stay invisible to DescribeSnapshots
 USABLE = ("NORMAL", "CREATING")
 
 
@@ -59,11 +57,11 @@ class Deleting:
 
 
 def _watch(disk_id, snap, until, timeout, created_at=None):
-    """A snapshot to wait for; one just created (at ``created_at``) may stay invisible for VISIBILITY_GRACE."""
+    """A snapshot to wait for; one just created (at ``created_at``) may stay invisible for api.VISIBILITY_GRACE."""
     name = "" if created_at is not None else " (%s)" % snap.get("SnapshotName")
     label = "snapshot %s%s of disk %s" % (snap["SnapshotId"], name, disk_id)
     if created_at is not None:
-        return Watch(snap["SnapshotId"], label, until, timeout, missing_until=created_at + VISIBILITY_GRACE)
+        return Watch(snap["SnapshotId"], label, until, timeout, missing_until=created_at + api.VISIBILITY_GRACE)
     return Watch(snap["SnapshotId"], label, until, timeout, seen=snap)
 
 
@@ -147,7 +145,7 @@ class SnapshotConverger(Converger):
         if request["deadline"]:
             params["Deadline"] = request["deadline"]
         elif request["retention_days"]:
-            params["Deadline"] = format_utc(self.client.clock() + request["retention_days"] * 86400 + RETENTION_MARGIN)
+            params["Deadline"] = retention_deadline(self.client.clock(), request["retention_days"])
         if request["tags"]:
             params["Tags"] = api.tags_to_api(request["tags"])
         for option, param in (("disk_usage", "DiskUsage"), ("disk_backup_id", "DiskBackupId")):

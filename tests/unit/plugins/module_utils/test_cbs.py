@@ -20,11 +20,9 @@ from ansible_collections.snapshield.cloud.plugins.module_utils._converge import 
 from ansible_collections.snapshield.cloud.plugins.module_utils._wait import BUSY, POLL_MAX, READY, Watch, wait_all
 from ansible_collections.snapshield.cloud.plugins.module_utils.cbs import api as cbs_api
 from ansible_collections.snapshield.cloud.plugins.module_utils.cbs import checks, errors, retention
-from ansible_collections.snapshield.cloud.plugins.module_utils.cbs.snapshot import (
-    RETENTION_MARGIN,
-    VISIBILITY_GRACE,
-    SnapshotConverger,
-)
+from ansible_collections.snapshield.cloud.plugins.module_utils.cbs.api import VISIBILITY_GRACE
+from ansible_collections.snapshield.cloud.plugins.module_utils.cbs.checks import RETENTION_MARGIN
+from ansible_collections.snapshield.cloud.plugins.module_utils.cbs.snapshot import SnapshotConverger
 from ansible_collections.snapshield.cloud.plugins.module_utils.tencentcloud import TencentCloudClient
 from ansible_collections.snapshield.cloud.plugins.module_utils.transport import (
     AMBIGUOUS,
