@@ -351,12 +351,17 @@ def modify_policy(client, params, applied, until=None):
     apply_once(client, "ModifyAutoSnapshotPolicyAttribute", params, applied, until)
 
 
-def bound_disks(client, policy_id):
-    """The disks bound to the policy now."""
+def policy_by_id(client, policy_id):
+    """The policy as it is now; DiskError when someone else deleted it."""
     found = policies_by_id(client, [policy_id])
     if not found:
         raise DiskError("automatic snapshot policy %s disappeared (deleted by someone else)" % policy_id)
-    return set(found[0].get("DiskIdSet") or [])
+    return found[0]
+
+
+def bound_disks(client, policy_id):
+    """The disks bound to the policy now."""
+    return set(policy_by_id(client, policy_id).get("DiskIdSet") or [])
 
 
 def bind_disks(client, policy_id, disk_ids, until=None):

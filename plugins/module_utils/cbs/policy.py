@@ -99,7 +99,7 @@ class PolicyConverger(Converger):
             api.bind_disks(self.client, policy_id, bind)
         if unbind:
             api.unbind_disks(self.client, policy_id, unbind)
-        after = api.policy_result(self._read(policy_id)) if changed else dict(before)
+        after = api.policy_result(api.policy_by_id(self.client, policy_id)) if changed else dict(before)
         result = dict(after, changed=changed, bound=bind, unbound=unbind)
         if changed:
             result["diff"] = dict(before=before, after=after)
@@ -133,12 +133,6 @@ class PolicyConverger(Converger):
         if changed:
             result["diff"] = dict(before=before, after=dict(after))
         return result
-
-    def _read(self, policy_id):
-        found = api.policies_by_id(self.client, [policy_id])
-        if not found:
-            raise DiskError("automatic snapshot policy %s disappeared (deleted by someone else)" % policy_id)
-        return found[0]
 
     def _has(self, policy_id):
         """Whether a ModifyAutoSnapshotPolicyAttribute whose answer was lost took effect: nothing left to change."""
