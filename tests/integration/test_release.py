@@ -197,6 +197,8 @@ def test_execution_environment_context(tmp_path):
     )
     containerfile = (context / "Containerfile").read_text(encoding="utf-8")
     assert "ansible-galaxy collection install" in containerfile and "introspect" in containerfile
+    definition = yaml.safe_load((REPO / "execution-environment.yml").read_text(encoding="utf-8"))
+    assert 'ARG PYCMD="%s"' % definition["dependencies"]["python_interpreter"]["python_path"] in containerfile
     requirements = yaml.safe_load((context / "_build" / "requirements.yml").read_text(encoding="utf-8"))
     assert [c["name"] for c in requirements["collections"]] == ["snapshield.cloud"]
 
