@@ -170,7 +170,7 @@ def awx_errors(credential_type):
     errors += ["ask_at_runtime is not for custom types: %s" % f["id"] for f in fields if f.get("ask_at_runtime")]
     for field in fields:
         kind = field.get("type", "string")
-        if "default" in field and type(field["default"]) is not {"string": str, "boolean": bool}.get(kind):
+        if "default" in field and not isinstance(field["default"], {"string": str, "boolean": bool}.get(kind, ())):
             errors.append("default of %s is not a %s" % (field.get("id"), kind))
         errors += [
             "%s not allowed for %s" % (key, kind)
