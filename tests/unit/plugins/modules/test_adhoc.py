@@ -45,22 +45,10 @@ def case(name):
 
 
 @pytest.fixture
-def adhoc(ansible_module, emu, monkeypatch):
+def adhoc(ansible_module, emu, injected_env, monkeypatch):
     """``adhoc(module, args)``: the localhost result of ``ansible localhost -m snapshield.cloud.<module> -a <args>``."""
     creds = emu.credentials
-    injected = dict(
-        UCLOUD_PUBLIC_KEY=creds["ucloud_public_key"],
-        UCLOUD_PRIVATE_KEY=creds["ucloud_private_key"],
-        UCLOUD_REGION="cn-bj2",
-        UCLOUD_PROJECT_ID="",
-        UCLOUD_BASE_URL=emu.url,
-        TENCENTCLOUD_SECRET_ID=creds["tencent_secret_id"],
-        TENCENTCLOUD_SECRET_KEY=creds["tencent_secret_key"],
-        TENCENTCLOUD_SECURITY_TOKEN="",
-        TENCENTCLOUD_REGION="ap-guangzhou",
-        TENCENTCLOUD_ENDPOINT=emu.url,
-    )
-    for name, value in injected.items():
+    for name, value in injected_env().items():
         monkeypatch.setenv(name, value)
 
     def run(module, args):

@@ -57,25 +57,11 @@ def test_the_option_wins_over_the_variable(cloud, option, names):
     assert validated(cloud, dict.fromkeys(names, "from-env"), {option: "from-task"})[option] == "from-task"
 
 
-def tencent_env(emu, **changes):
-    creds = emu.credentials
-    environ = dict(
-        TENCENTCLOUD_SECRET_ID=creds["tencent_secret_id"],
-        TENCENTCLOUD_SECRET_KEY=creds["tencent_secret_key"],
-        TENCENTCLOUD_SECURITY_TOKEN="",
-        TENCENTCLOUD_REGION="ap-guangzhou",
-        TENCENTCLOUD_ENDPOINT=emu.url,
-    )
-    environ.update(changes)
-    return environ
-
-
-def test_temporary_credentials_reach_the_api_behind_a_blank_security_token(emu, run_main):
+def test_temporary_credentials_reach_the_api_behind_a_blank_security_token(emu, injected_env, run_main):
     """The emulator refuses the temporary key pair without its token: the call succeeds only if it was sent."""
     emu.reset()
     creds = emu.credentials
-    environ = tencent_env(
-        emu,
+    environ = injected_env(
         TENCENTCLOUD_SECRET_ID=creds["tencent_temp_id"],
         TENCENTCLOUD_SECRET_KEY=creds["tencent_temp_key"],
         TENCENTCLOUD_SESSION_TOKEN=creds["tencent_token"],
@@ -89,32 +75,26 @@ def test_temporary_credentials_reach_the_api_behind_a_blank_security_token(emu, 
 
 
 @pytest.mark.parametrize(
-    "module, environ, message",
+    "module, variable, message",
     [
         (
             cbs_disk_info,
-            "tencent",
+            "TENCENTCLOUD_REGION",
             "missing required arguments: region (or TENCENTCLOUD_REGION, which is set but blank)",
         ),
-        (ucloud_disk_info, "ucloud", "missing required arguments: region (or UCLOUD_REGION, which is set but blank)"),
+        (
+            ucloud_disk_info,
+            "UCLOUD_REGION",
+            "missing required arguments: region (or UCLOUD_REGION, which is set but blank)",
+        ),
     ],
     ids=["cbs_disk_info", "ucloud_disk_info"],
 )
-def test_a_blank_region_fails_naming_the_variable_before_any_call(emu, run_main, module, environ, message):
+def test_a_blank_region_fails_naming_the_variable_before_any_call(
+    emu, injected_env, run_main, module, variable, message
+):
     emu.reset()
-    creds = emu.credentials
-    environ = (
-        tencent_env(emu, TENCENTCLOUD_REGION="")
-        if environ == "tencent"
-        else dict(
-            UCLOUD_PUBLIC_KEY=creds["ucloud_public_key"],
-            UCLOUD_PRIVATE_KEY=creds["ucloud_private_key"],
-            UCLOUD_REGION="",
-            UCLOUD_PROJECT_ID="",
-            UCLOUD_BASE_URL=emu.url,
-        )
-    )
-    with mock.patch.dict("os.environ", environ, clear=True):
+    with mock.patch.dict("os.environ", injected_env(**{variable: ""}), clear=True):
         code, out = run_main(module, {})
     assert code == 1 and out["msg"] == message
     assert emu.calls()["log"] == []
