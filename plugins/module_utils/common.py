@@ -9,9 +9,11 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import math
+import os
 from collections import Counter
 
 from ansible.module_utils.basic import missing_required_lib
+from ansible.module_utils.errors import AnsibleFallbackNotFound
 
 from ansible_collections.snapshield.cloud.plugins.module_utils.transport import (
     DEFAULT_CONNECT_TIMEOUT,
@@ -111,8 +113,25 @@ def require_requests(module):
         module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
 
 
+def set_env_fallback(*names):
+    """The first of the environment variables ``names`` that holds more than blanks (an option's fallback).
+
+    Unlike ``env_fallback``, a variable that is set but empty counts as unset: AWX injects every variable of a
+    credential type, an empty input as ``""``, and that must neither hide the next variable nor stand for a value.
+    """
+    for name in names:
+        value = os.environ.get(name)
+        if value is not None and value.strip():
+            return value
+    raise AnsibleFallbackNotFound
+
+
 def require_options(module, env_names):
-    """Fail naming each missing option and the environment variable that can supply it."""
-    missing = ["%s (or %s)" % (name, env) for name, env in env_names if not module.params.get(name)]
+    """Fail naming each missing option and the environment variable that can supply it (and if it is blank)."""
+    missing = [
+        "%s (or %s%s)" % (name, env, ", which is set but blank" if not os.environ.get(env, "-").strip() else "")
+        for name, env in env_names
+        if not module.params.get(name)
+    ]
     if missing:
         module.fail_json(msg="missing required arguments: %s" % ", ".join(missing))

@@ -11,7 +11,6 @@ __metaclass__ = type
 import copy
 import json
 
-from ansible.module_utils.basic import env_fallback
 from ansible.module_utils.six.moves.urllib.parse import urlparse
 
 from ansible_collections.snapshield.cloud.plugins.module_utils.common import (
@@ -19,6 +18,7 @@ from ansible_collections.snapshield.cloud.plugins.module_utils.common import (
     connection_kwargs,
     require_options,
     require_requests,
+    set_env_fallback,
 )
 from ansible_collections.snapshield.cloud.plugins.module_utils.tencent_signing import signed_headers
 from ansible_collections.snapshield.cloud.plugins.module_utils.transport import (
@@ -43,18 +43,18 @@ REFUSED_CODES = frozenset(
 def argument_spec():
     """Auth options of every Tencent module (documented in the snapshield.cloud.tencentcloud fragment)."""
     spec = dict(
-        secret_id=dict(type="str", fallback=(env_fallback, ["TENCENTCLOUD_SECRET_ID"])),
-        secret_key=dict(type="str", no_log=True, fallback=(env_fallback, ["TENCENTCLOUD_SECRET_KEY"])),
+        secret_id=dict(type="str", fallback=(set_env_fallback, ["TENCENTCLOUD_SECRET_ID"])),
+        secret_key=dict(type="str", no_log=True, fallback=(set_env_fallback, ["TENCENTCLOUD_SECRET_KEY"])),
         security_token=dict(
             type="str",
             no_log=True,
             fallback=(
-                env_fallback,
+                set_env_fallback,
                 ["TENCENTCLOUD_SECURITY_TOKEN", "TENCENTCLOUD_SESSION_TOKEN", "TENCENTCLOUD_TOKEN"],
             ),
         ),
-        region=dict(type="str", fallback=(env_fallback, ["TENCENTCLOUD_REGION"])),
-        endpoint=dict(type="str", fallback=(env_fallback, ["TENCENTCLOUD_ENDPOINT"])),
+        region=dict(type="str", fallback=(set_env_fallback, ["TENCENTCLOUD_REGION"])),
+        endpoint=dict(type="str", fallback=(set_env_fallback, ["TENCENTCLOUD_ENDPOINT"])),
     )
     spec.update(CONNECTION_ARGUMENT_SPEC)
     return spec

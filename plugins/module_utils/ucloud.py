@@ -8,13 +8,13 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible.module_utils.basic import env_fallback
 
 from ansible_collections.snapshield.cloud.plugins.module_utils.common import (
     CONNECTION_ARGUMENT_SPEC,
     connection_kwargs,
     require_options,
     require_requests,
+    set_env_fallback,
 )
 from ansible_collections.snapshield.cloud.plugins.module_utils.transport import (
     FINAL,
@@ -35,11 +35,11 @@ TRANSIENT_RETCODES = frozenset([110, 150])  # gateway timeout, service unavailab
 def argument_spec():
     """Auth options of every UCloud module (documented in the snapshield.cloud.ucloud fragment)."""
     spec = dict(
-        public_key=dict(type="str", fallback=(env_fallback, ["UCLOUD_PUBLIC_KEY"])),
-        private_key=dict(type="str", no_log=True, fallback=(env_fallback, ["UCLOUD_PRIVATE_KEY"])),
-        region=dict(type="str", fallback=(env_fallback, ["UCLOUD_REGION"])),
-        project_id=dict(type="str", fallback=(env_fallback, ["UCLOUD_PROJECT_ID"])),
-        base_url=dict(type="str", default=DEFAULT_BASE_URL, fallback=(env_fallback, ["UCLOUD_BASE_URL"])),
+        public_key=dict(type="str", fallback=(set_env_fallback, ["UCLOUD_PUBLIC_KEY"])),
+        private_key=dict(type="str", no_log=True, fallback=(set_env_fallback, ["UCLOUD_PRIVATE_KEY"])),
+        region=dict(type="str", fallback=(set_env_fallback, ["UCLOUD_REGION"])),
+        project_id=dict(type="str", fallback=(set_env_fallback, ["UCLOUD_PROJECT_ID"])),
+        base_url=dict(type="str", default=DEFAULT_BASE_URL, fallback=(set_env_fallback, ["UCLOUD_BASE_URL"])),
     )
     spec.update(CONNECTION_ARGUMENT_SPEC)
     return spec
