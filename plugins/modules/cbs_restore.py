@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 module: cbs_restore
 short_description: Restore Tencent Cloud CBS snapshots to new disks or in place
-version_added: 0.3.0
+version_added: 0.2.0
 description:
   - Restores a CBS snapshot - given by O(snapshot_id), or on each of O(disk_ids) by O(snapshot_name) (the disk's
     newest V(NORMAL) snapshot with V(latest), the default) - to a new disk (O(target=clone), the default) or onto
@@ -142,15 +142,7 @@ seealso:
 """
 
 EXAMPLES = r"""
-- name: Restore the newest snapshot of two disks to new disks next to them
-  snapshield.cloud.cbs_restore:
-    disk_ids: [disk-lzrg2pwi, disk-7ke2a9x1]
-    snapshot_name: latest
-    disk_name: "{disk_id}-restored"
-    tags:
-      purpose: incident-4711
-
-- name: Restore one snapshot to a larger SSD disk in another zone
+- name: Restore a snapshot to a larger SSD disk in another zone
   snapshield.cloud.cbs_restore:
     snapshot_id: snap-gybrif0z
     disk_name: db-before-migration
@@ -158,7 +150,21 @@ EXAMPLES = r"""
     disk_type: CLOUD_SSD
     zone: ap-guangzhou-4
 
-- name: Roll a data disk back to its snapshot named before-upgrade, stopping and starting its instance
+- name: Snapshot two disks
+  snapshield.cloud.cbs_snapshot:
+    disk_ids: [disk-lzrg2pwi, disk-7ke2a9x1]
+    snapshot_name: before-upgrade
+
+- name: Restore the newest snapshot of each disk to a new disk next to it, without waiting
+  snapshield.cloud.cbs_restore:
+    disk_ids: [disk-lzrg2pwi, disk-7ke2a9x1]
+    snapshot_name: latest
+    disk_name: "{disk_id}-restored"
+    tags:
+      purpose: incident-4711
+    wait: false
+
+- name: Roll a disk back to its snapshot named before-upgrade, stopping and starting its instance
   snapshield.cloud.cbs_restore:
     disk_id: disk-lzrg2pwi
     snapshot_name: before-upgrade
@@ -166,7 +172,7 @@ EXAMPLES = r"""
     auto_stop_instance: true
     auto_start_instance: true
 
-- name: Delete the new disks restored above
+- name: Delete the new disks restored above (only those this module made)
   snapshield.cloud.cbs_restore:
     disk_ids: [disk-lzrg2pwi, disk-7ke2a9x1]
     disk_name: "{disk_id}-restored"
