@@ -74,7 +74,7 @@ def test_new_disks_in_place_rerun_and_delete(emulator, run_playbook):
 
 def test_check_mode_says_what_and_calls_nothing_that_changes(emulator, run_playbook):
     (first, first_snaps), (second, _second_snaps) = two_sources(emulator)
-    made, _ = seed(emulator, name="made-" + second, state="UNATTACHED", tags={TAG: "snap-earlier1"})
+    made, _none = seed(emulator, name="made-" + second, state="UNATTACHED", tags={TAG: "snap-earlier1"})
     before = emulator.dump_state()["disks"]
     run = run_playbook("cbs_restore_check.yml", check=True, diff=True, extra_vars=dict(sources=[first, second]))
     assert run.rc == 0, run.stdout
@@ -99,7 +99,7 @@ def test_check_mode_says_what_and_calls_nothing_that_changes(emulator, run_playb
 
 def test_refusals_name_the_problem_and_call_nothing(emulator, run_playbook):
     attached, _snaps = seed(emulator, size=100, state="ATTACHED", snapshots=[dict(name="nightly")])
-    creating, _ = seed(emulator, state="UNATTACHED", snapshots=[dict(name="now", state="CREATING")])
+    creating, _pending = seed(emulator, state="UNATTACHED", snapshots=[dict(name="now", state="CREATING")])
     _other, (foreign,) = seed(emulator, state="UNATTACHED", snapshots=[dict(name="nightly")])
     extra = dict(attached=attached, creating=creating, foreign_snapshot=foreign)
     run = run_playbook("cbs_restore_refusals.yml", extra_vars=extra)
