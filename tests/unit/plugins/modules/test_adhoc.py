@@ -150,6 +150,16 @@ def _cbs_snapshot_policy_info(adhoc, emu, tmp_path):
     ]
 
 
+@case("cbs_restore")
+def _cbs_restore(adhoc, emu, tmp_path):
+    emu.configure(disk_create_delay=0)
+    snapshot_id = emu.seed(cloud="tencent", snapshots=1)["snapshots"][0]
+    made = adhoc("cbs_restore", "snapshot_id=%s disk_name=adhoc-restored" % snapshot_id)
+    restored = emulated(emu, "disks", cloud="tencent", name="adhoc-restored")
+    assert made["changed"] and [d["id"] for d in restored] == [made["restore"]["restored_disk_id"]]
+    assert restored[0]["tags"]["snapshield-restored-from"] == snapshot_id
+
+
 @case("fleet_report")
 def _fleet_report(adhoc, emu, tmp_path):
     results = adhoc("cbs_snapshot", "disk_ids=disk-emu00003 snapshot_name=reported")["results"]
