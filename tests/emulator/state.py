@@ -53,6 +53,8 @@ class UDisk:
     backup_mode: str = ""  # "UDataArk" for a disk protected by the older product
     create_time: int = field(default_factory=lambda: int(time.time()))
     cloud: str = "ucloud"
+    host_id: str = ""  # the UHost it is attached to ("" when detached)
+    project_id: str = ""  # listed only under this ProjectId; "" = under any (the fleet's disks)
 
 
 @dataclass
@@ -90,6 +92,7 @@ class CbsDisk:
     tags: dict = field(default_factory=dict)
     create_time: float = field(default_factory=time.time)
     cloud: str = "tencent"
+    instance_id: str = ""  # the CVM it is attached to
 
 
 @dataclass
@@ -269,6 +272,7 @@ class State:
             "status": "InUse" if n % 2 else "Available",
         }
         fields.update(self._take(spec, UDisk))
+        fields.setdefault("host_id", f"uhost-emu{n:05d}" if fields["status"] == "InUse" else "")
         disk = UDisk(**fields)
         self.udisks[disk.id] = disk
         created["disks"].append(disk.id)
@@ -319,6 +323,7 @@ class State:
             "tags": tags,
         }
         fields.update(self._take(spec, CbsDisk))
+        fields.setdefault("instance_id", f"ins-emu{n:05d}" if fields.get("state", "ATTACHED") == "ATTACHED" else "")
         disk = CbsDisk(**fields)
         self.cbs_disks[disk.id] = disk
         created["disks"].append(disk.id)
