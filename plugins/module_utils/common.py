@@ -78,6 +78,16 @@ def check_ids(value, option, noun="disk id", required=True):
     return ids
 
 
+def check_regions(options, env):
+    """The regions an inventory source lists: ``regions``, else the one ``region`` (or its variable ``env``)."""
+    regions = options.get("regions")
+    if regions is None:
+        if not options.get("region"):
+            raise ValueError("regions is required: give a list of regions, or region (or %s) for one" % env)
+        regions = [options["region"]]
+    return check_ids(regions, "regions", noun="region")
+
+
 def check_not_blank(params, options):
     """ValueError naming the first of ``options`` given as an empty or blank string."""
     for option in options:
