@@ -10,8 +10,10 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import os
+
 from ansible.errors import AnsibleError, AnsibleParserError
-from ansible.module_utils.basic import missing_required_lib
+from ansible.module_utils.basic import env_fallback, missing_required_lib
 from ansible.module_utils.common.parameters import AnsibleFallbackNotFound
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
 
@@ -36,7 +38,11 @@ CONNECTION_VARS = dict(ansible_connection="local", ansible_python_interpreter="{
 
 
 def fallback(spec):
-    """An option's value from its ``fallback`` in a module argument spec (its environment variables), or None."""
+    """An option's value from its ``fallback`` in a module argument spec, or None.
+
+    Environment variables are taken in the spec's order, the first that is set and not blank: AWX sets every
+    variable a credential type injects, an empty input as an empty string, which must not hide the next one.
+    """
     strategy = spec.get("fallback") or (None,)
     if strategy[0] is None:
         return None
@@ -46,6 +52,8 @@ def fallback(spec):
             kwargs = item
         else:
             args = item
+    if strategy[0] is env_fallback:
+        return next((os.environ[name] for name in args if not is_blank(os.environ.get(name))), None)
     try:
         return strategy[0](*args, **kwargs)
     except AnsibleFallbackNotFound:

@@ -191,3 +191,17 @@ def test_templated_options_and_no_secret_in_an_api_failure(emu, tencent, invento
     with pytest.raises(AnsibleError, match="AuthFailure") as failed:
         inventory_of("cbs_disks", wrong)
     assert "not-the-key-0123456789" not in str(failed.value)
+
+
+def test_a_blank_token_variable_does_not_hide_the_next_one(emu, tencent, inventory_of, monkeypatch):
+    """AWX sets every variable a credential type injects, an empty input as ""."""
+    creds = emu.credentials
+    monkeypatch.setenv("TENCENTCLOUD_SECURITY_TOKEN", "")
+    monkeypatch.setenv("TENCENTCLOUD_SESSION_TOKEN", creds["tencent_token"])
+    config = dict(
+        tencent, secret_id=creds["tencent_temp_id"], secret_key=creds["tencent_temp_key"], region="ap-guangzhou"
+    )
+    assert len(inventory_of("cbs_disks", config).hosts) == FLEET
+    monkeypatch.delenv("TENCENTCLOUD_SESSION_TOKEN")
+    with pytest.raises(AnsibleError, match="AuthFailure.TokenFailure"):
+        inventory_of("cbs_disks", config)
