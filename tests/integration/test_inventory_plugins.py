@@ -160,7 +160,10 @@ def test_cache_across_runs_and_flush_cache(ansible, emulator, ucloud_config, tmp
     config.update(cache=True, cache_plugin="ansible.builtin.jsonfile", cache_connection=str(tmp_path / "cache"))
     ucloud_config.write_text(yaml.safe_dump(config))
     emulator.clear_calls()
-    described = lambda: emulator.calls()["actions"].get("DescribeUDisk", {}).get("total", 0)  # noqa: E731
+
+    def described():
+        return emulator.calls()["actions"].get("DescribeUDisk", {}).get("total", 0)
+
     first = listed(ansible("ansible-inventory", "-i", ucloud_config, "--list"))
     assert described() == 3  # one per zone
     emulator.seed(cloud="ucloud", zone="cn-bj2-02", tag="db")  # bsm-emu00025: only a fresh read sees it
