@@ -8,6 +8,7 @@ import sys
 
 import pytest
 import yaml
+from ansible.errors import AnsibleParserError
 from ansible.inventory.data import InventoryData
 from ansible.parsing.dataloader import DataLoader
 from ansible.plugins.loader import inventory_loader
@@ -73,3 +74,10 @@ def group_hosts(inventory):
 
 def api_calls(emu, action):
     return [call for call in emu.calls()["log"] if call["action"] == action]
+
+
+def fails_before_any_call(emu, inventory_of, plugin, config, message):
+    """The config (options set to None left out) fails with ``message`` and not one call reached the API."""
+    with pytest.raises(AnsibleParserError, match=message):
+        inventory_of(plugin, {key: value for key, value in config.items() if value is not None})
+    assert emu.calls()["log"] == []

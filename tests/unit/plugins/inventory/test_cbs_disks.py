@@ -7,8 +7,7 @@ import threading
 
 import pytest
 from ansible.errors import AnsibleError, AnsibleParserError
-from ansible.plugins.loader import inventory_loader
-from conftest import FLEET, api_calls, group_hosts, hostvars
+from conftest import FLEET, api_calls, fails_before_any_call, group_hosts, hostvars
 
 from ansible_collections.snapshield.cloud.plugins.module_utils.cbs import api
 from ansible_collections.snapshield.cloud.plugins.module_utils.tencentcloud import TencentCloudClient
@@ -38,16 +37,6 @@ def bind_policy(emu, tencent, disk_ids, region="ap-guangzhou"):
     ]
     client.call("BindAutoSnapshotPolicy", dict(AutoSnapshotPolicyId=policy_id, DiskIds=disk_ids))
     return policy_id
-
-
-def test_config_files_named_for_the_plugin(tmp_path):
-    plugin = inventory_loader.get("snapshield.cloud.cbs_disks")
-    for name in ("prod.cbs_disks.yml", "prod.cbs_disks.yaml", "prod.yml", "prod.ucloud_disks.yml"):
-        (tmp_path / name).write_text("plugin: snapshield.cloud.cbs_disks\n")
-    assert plugin.verify_file(str(tmp_path / "prod.cbs_disks.yml"))
-    assert plugin.verify_file(str(tmp_path / "prod.cbs_disks.yaml"))
-    assert not plugin.verify_file(str(tmp_path / "prod.yml"))
-    assert not plugin.verify_file(str(tmp_path / "prod.ucloud_disks.yml"))
 
 
 def test_every_disk_of_each_region_is_a_host_with_the_shared_variables(emu, tencent, inventory_of):
@@ -170,9 +159,7 @@ def test_bad_configuration_fails_naming_the_option_before_any_call(
     for name in ("TENCENTCLOUD_SECRET_KEY", "TENCENTCLOUD_REGION"):
         monkeypatch.delenv(name, raising=False)
     config = dict(dict(tencent, region="ap-guangzhou"), **change)
-    with pytest.raises(AnsibleParserError, match=message):
-        inventory_of("cbs_disks", {k: v for k, v in config.items() if v is not None})
-    assert emu.calls()["log"] == []
+    fails_before_any_call(emu, inventory_of, "cbs_disks", config, message)
 
 
 def test_credentials_and_region_from_the_modules_environment_variables(emu, tencent, inventory_of, monkeypatch):

@@ -6,9 +6,8 @@ regions side by side, and configurations that fail before any call."""
 import threading
 
 import pytest
-from ansible.errors import AnsibleError, AnsibleParserError
-from ansible.plugins.loader import inventory_loader
-from conftest import FLEET, api_calls, group_hosts, hostvars
+from ansible.errors import AnsibleError
+from conftest import FLEET, api_calls, fails_before_any_call, group_hosts, hostvars
 
 from ansible_collections.snapshield.cloud.plugins.module_utils.usnap import api
 
@@ -28,16 +27,6 @@ CONTRACT = {
     "backup_mode",
 }
 EVERYONE = ["bsm-emu%05d" % n for n in range(1, FLEET + 1)]
-
-
-def test_config_files_named_for_the_plugin(tmp_path):
-    plugin = inventory_loader.get("snapshield.cloud.ucloud_disks")
-    for name in ("a.ucloud_disks.yml", "a.ucloud_disks.yaml", "a.yaml", "a.cbs_disks.yml"):
-        (tmp_path / name).write_text("plugin: snapshield.cloud.ucloud_disks\n")
-    assert plugin.verify_file(str(tmp_path / "a.ucloud_disks.yml"))
-    assert plugin.verify_file(str(tmp_path / "a.ucloud_disks.yaml"))
-    assert not plugin.verify_file(str(tmp_path / "a.yaml"))
-    assert not plugin.verify_file(str(tmp_path / "a.cbs_disks.yml"))
 
 
 def test_every_disk_is_a_host_with_the_shared_variables(emu, ucloud, inventory_of):
@@ -157,9 +146,7 @@ def test_bad_configuration_fails_naming_the_option_before_any_call(
     for name in ("UCLOUD_PRIVATE_KEY", "UCLOUD_REGION"):
         monkeypatch.delenv(name, raising=False)
     config = dict(dict(ucloud, regions=["cn-bj2"] if "zones" in change else None, region="cn-bj2"), **change)
-    with pytest.raises(AnsibleParserError, match=message):
-        inventory_of("ucloud_disks", {k: v for k, v in config.items() if v is not None})
-    assert emu.calls()["log"] == []
+    fails_before_any_call(emu, inventory_of, "ucloud_disks", config, message)
 
 
 def test_credentials_from_the_modules_environment_variables(emu, ucloud, inventory_of, monkeypatch):
