@@ -76,6 +76,7 @@ keyed_groups:
 groups:
   unprotected: auto_snapshot_policy_ids | length == 0
 
+---
 # Credentials from a vault through an extra var, and the cache for an hour
 plugin: snapshield.cloud.cbs_disks
 secret_id: AKIDEXAMPLE

@@ -84,6 +84,7 @@ groups:
   unprotected: backup_mode == ''
   db: business_group == 'db'
 
+---
 # Two regions and two projects, credentials from UCLOUD_PUBLIC_KEY and UCLOUD_PRIVATE_KEY, cached
 plugin: snapshield.cloud.ucloud_disks
 regions: [cn-bj2, cn-sh2]
