@@ -14,7 +14,7 @@ import os
 
 from ansible.errors import AnsibleError, AnsibleParserError
 from ansible.module_utils.basic import env_fallback, missing_required_lib
-from ansible.module_utils.common.parameters import AnsibleFallbackNotFound
+from ansible.module_utils.errors import AnsibleFallbackNotFound
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
 
 from ansible_collections.snapshield.cloud.plugins.module_utils._concurrency import all_concurrently
@@ -157,10 +157,10 @@ class DiskInventory(BaseInventoryPlugin, Constructable, Cacheable):
         for key, value in CONNECTION_VARS.items():
             self.inventory.set_variable(name, key, trust_as_template(value))
         strict = self.get_option("strict")
-        hostvars = self.inventory.get_host(name).get_vars()
-        self._set_composite_vars(self.get_option("compose"), hostvars, name, strict=strict)
-        self._add_host_to_composed_groups(self.get_option("groups"), hostvars, name, strict=strict)
-        self._add_host_to_keyed_groups(self.get_option("keyed_groups"), hostvars, name, strict=strict)
+        self._set_composite_vars(self.get_option("compose"), self.inventory.get_host(name).get_vars(), name, strict)
+        # Groups see the composed variables too: these fetch the host's variables themselves.
+        self._add_host_to_composed_groups(self.get_option("groups"), {}, name, strict=strict)
+        self._add_host_to_keyed_groups(self.get_option("keyed_groups"), {}, name, strict=strict)
 
     # Implemented per cloud ------------------------------------------------------------------------------------
 
