@@ -187,8 +187,12 @@ def test_a_bad_config_fails_naming_the_option_without_calls(ansible, emulator, c
     assert emulator.calls()["log"] == []
 
 
-def test_ad_hoc_on_disk_hosts_runs_locally_with_the_controller_python(ansible, cbs_config):
+def test_ad_hoc_on_disk_hosts_runs_locally_and_never_templates_their_data(ansible, emulator, cbs_config):
     path, _policy_id = cbs_config
+    emulator.seed(cloud="tencent", zone="ap-shanghai-2", state="UNATTACHED", name="{{ 7 * 6 }}", tags={"team": "alpha"})
     ran = ansible("ansible", "-i", path, "detached", "-m", "ansible.builtin.command", "-a", "echo {{ disk_id }}")
     assert ran.returncode == 0, ran.stdout + ran.stderr
     assert "disk-emu00023 | CHANGED" in ran.stdout and "\ndisk-emu00023\n" in ran.stdout + "\n"
+    shown = ansible("ansible", "-i", path, "disk-emu00024", "-m", "ansible.builtin.debug", "-a", "var=disk_name")
+    assert shown.returncode == 0, shown.stdout + shown.stderr
+    assert '"disk_name": "{{ 7 * 6 }}"' in shown.stdout and "42" not in shown.stdout
