@@ -11,8 +11,9 @@ __metaclass__ = type
 
 from ansible_collections.snapshield.cloud.plugins.module_utils.common import (
     CONNECTION_ARGUMENT_SPEC,
-    connection_kwargs,
-    require_options,
+    check_connection,
+    check_required,
+    checked,
     require_requests,
     set_env_fallback,
 )
@@ -45,21 +46,28 @@ def argument_spec():
     return spec
 
 
+REQUIRED = (("public_key", "UCLOUD_PUBLIC_KEY"), ("private_key", "UCLOUD_PRIVATE_KEY"), ("region", "UCLOUD_REGION"))
+
+
 def client(module):
     """A client configured from the module's options; fails the task before any call if they are incomplete."""
     require_requests(module)
-    require_options(
-        module,
-        [("public_key", "UCLOUD_PUBLIC_KEY"), ("private_key", "UCLOUD_PRIVATE_KEY"), ("region", "UCLOUD_REGION")],
-    )
-    params = module.params
+    return checked(module, client_from_options)
+
+
+def client_from_options(options):
+    """A client from plain option values (a module's params, an inventory source's options).
+
+    ValueError names a missing or bad option, before any call.
+    """
+    check_required(options, REQUIRED)
     return UCloudClient(
-        params["public_key"],
-        params["private_key"],
-        params["region"],
-        project_id=params["project_id"],
-        base_url=params["base_url"] or DEFAULT_BASE_URL,
-        **connection_kwargs(module),
+        options["public_key"],
+        options["private_key"],
+        options["region"],
+        project_id=options.get("project_id"),
+        base_url=options.get("base_url") or DEFAULT_BASE_URL,
+        **check_connection(options),
     )
 
 

@@ -212,6 +212,8 @@ class UCloudApi(CloudApi):
             "Tag": d.tag,
             "BackupMode": backup,
             "CreateTime": d.create_time,
+            "UHostId": d.host_id,
+            "HostId": d.host_id,
         }
 
     # ------------------------------------------------------------------ USnap
@@ -315,9 +317,12 @@ class UCloudApi(CloudApi):
             ("Tag", "tag"),
             ("UDiskName", "name"),
             ("Status", "status"),
+            ("DiskType", "disk_type"),
         ):
             if f.get(param):
                 rows = [d for d in rows if getattr(d, attr) == f.get(param)]
+        if f.get("ProjectId"):
+            rows = [d for d in rows if d.project_id in ("", f.get("ProjectId"))]
         if f.get("IsBoot"):
             boot = f.get("IsBoot").lower() in ("yes", "true")
             rows = [d for d in rows if d.is_boot == boot]

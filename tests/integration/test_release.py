@@ -120,6 +120,14 @@ def test_installed_copy_documents_every_module(installed):
     assert sorted(json.loads(out)) == ["snapshield.cloud.%s" % name for name in MODULES]
 
 
+def test_installed_copy_documents_the_inventory_plugins(installed):
+    out = run(
+        [BIN / "ansible-doc", "--list", "--json", "-t", "inventory", "snapshield.cloud"],
+        env=clean_env(ANSIBLE_COLLECTIONS_PATH=str(installed), ANSIBLE_COLLECTIONS_SCAN_SYS_PATH="false"),
+    )
+    assert sorted(json.loads(out)) == ["snapshield.cloud.cbs_disks", "snapshield.cloud.ucloud_disks"]
+
+
 def test_demo_runs_from_the_installed_copy(installed, emulator, tmp_path):
     """examples/demo.yml of the installed copy, with the env vars scripts/demo.py sets, and no checkout."""
     creds = emulator.credentials
