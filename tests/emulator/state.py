@@ -115,6 +115,7 @@ class CbsDisk:
             return 100
         span = max(self.busy_until - self.busy_since, 1e-9)
         return max(0, min(99, int(100 * (now - self.busy_since) / span)))
+
     instance_id: str = ""  # the CVM it is attached to
 
 
