@@ -8,7 +8,6 @@ import sys
 
 import pytest
 import yaml
-from ansible.errors import AnsibleParserError
 from ansible.inventory.data import InventoryData
 from ansible.parsing.dataloader import DataLoader
 from ansible.plugins.loader import inventory_loader
@@ -17,9 +16,9 @@ REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.d
 if REPO not in sys.path:
     sys.path.insert(0, REPO)
 
-from tests.emulator import Emulator  # noqa: E402
+from inventory_support import FLEET  # noqa: E402
 
-FLEET = 6  # disks of each cloud: odd ones in the first zone, even ones in the second
+from tests.emulator import Emulator  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -57,27 +56,3 @@ def inventory_of(tmp_path):
         return inventory
 
     return parse
-
-
-def hostvars(inventory, name):
-    return inventory.get_host(name).get_vars()
-
-
-def group_hosts(inventory):
-    """``{group: sorted host names}`` of every group that has hosts."""
-    return {
-        name: sorted(host.name for host in group.get_hosts())
-        for name, group in inventory.groups.items()
-        if group.get_hosts()
-    }
-
-
-def api_calls(emu, action):
-    return [call for call in emu.calls()["log"] if call["action"] == action]
-
-
-def fails_before_any_call(emu, inventory_of, plugin, config, message):
-    """The config (options set to None left out) fails with ``message`` and not one call reached the API."""
-    with pytest.raises(AnsibleParserError, match=message):
-        inventory_of(plugin, {key: value for key, value in config.items() if value is not None})
-    assert emu.calls()["log"] == []

@@ -7,7 +7,7 @@ import threading
 
 import pytest
 from ansible.errors import AnsibleError, AnsibleParserError
-from conftest import FLEET, api_calls, fails_before_any_call, group_hosts, hostvars
+from inventory_support import FLEET, api_calls, fails_before_any_call, group_hosts, hostvars
 
 from ansible_collections.snapshield.cloud.plugins.module_utils.cbs import api
 from ansible_collections.snapshield.cloud.plugins.module_utils.tencentcloud import TencentCloudClient
