@@ -97,11 +97,11 @@ class SnapshotService:
         journal_from = end - self.journal * 3600
         hourly_from = journal_from - self.hour * 3600
         daily_from = hourly_from - self.day * 86400
-        if point >= journal_from:
-            return True
-        if point >= hourly_from:
-            return point % 3600 == 0
-        return point >= daily_from and point % 86400 == 0
+        return bool(
+            (self.journal and point >= journal_from)
+            or (self.hour and point >= hourly_from and point % 3600 == 0)
+            or (self.day and point >= daily_from and point % 86400 == 0)
+        )
 
 
 @dataclass
