@@ -181,7 +181,7 @@ def calls(emu, action):
 
 
 def clones(emu):
-    return [d for d in emu.dump_state()["disks"] if d["clone_of"]]
+    return [d for d in emu.dump_state()["disks"] if d.get("clone_of")]
 
 
 @pytest.mark.parametrize(
