@@ -169,6 +169,28 @@ def wait_restored(client, zone, pending, timeout, wall):
     return wait_all(client, read, watches, judge), ready_at
 
 
+def restore_result(request, disk_id, source, point, now, window):
+    """One disk's element of ``restores`` before anything is done (``_point``: the point, for the converger)."""
+    return dict(
+        disk_id=disk_id,
+        zone=request["zone"],
+        target=request["target"],
+        recovery_point=utc_iso(point),
+        recovery_point_age=now - point,
+        recovery_window=dict(oldest=utc_iso(window.oldest()), latest=utc_iso(window.latest())),
+        snapshot_id=None,
+        restored_disk_id=None,
+        restored_disk_name=None,
+        disk_size=api._int(source.get("Size")),
+        requested_at=utc_iso(now),
+        available_at=None,
+        restore_seconds=None,
+        changed=False,
+        state=None,
+        _point=point,
+    )
+
+
 class RestoreConverger(Converger):
     """Reads the sources, their clones (by name) and services, restores each disk, then waits for all at once."""
 
@@ -203,30 +225,10 @@ class RestoreConverger(Converger):
         now = int(self.wall())
         window = Window.of(service, api.backup_range(self.client, self.zone, target), now)
         point = pick_point(self.request["point_in_time"], window, target)
-        result = self._result(target, source, point, now, window)
+        result = restore_result(self.request, target, source, point, now, window)
         if self.request["target"] == "clone":
             return self._clone(result)
         return self._in_place(result, source)
-
-    def _result(self, disk_id, source, point, now, window):
-        return dict(
-            disk_id=disk_id,
-            zone=self.zone,
-            target=self.request["target"],
-            recovery_point=utc_iso(point),
-            recovery_point_age=now - point,
-            recovery_window=dict(oldest=utc_iso(window.oldest()), latest=utc_iso(window.latest())),
-            snapshot_id=None,
-            restored_disk_id=None,
-            restored_disk_name=None,
-            disk_size=api._int(source.get("Size")),
-            requested_at=utc_iso(now),
-            available_at=None,
-            restore_seconds=None,
-            changed=False,
-            state=None,
-            _point=point,
-        )
 
     def _clone(self, result):
         disk_id, point = result["disk_id"], result.pop("_point")
