@@ -214,11 +214,11 @@ class RestoreConverger(Converger):
         return ids
 
     def act(self, target):
+        if self.request["state"] == "absent":  # a clone outlives its source: deleted even when the source is gone
+            return self._absent(target)
         source = self.sources.get(target)
         if source is None:
             raise DiskError("UDisk %s was not found in zone %s" % (target, self.zone))
-        if self.request["state"] == "absent":
-            return self._absent(target)
         service = self.services.get(target)
         if service is None:
             raise DiskError("%s has no USnap snapshot service, so it has no recovery points" % target)

@@ -287,3 +287,17 @@ def test_absent_deletes_only_the_matching_clones(emu, client):
     assert module.warnings and started <= int(time.time())
     again, _module = run(client, [one, two], state="absent", business_group="drill")
     assert not any(o.result["changed"] for o in again.values())
+
+
+def test_absent_in_check_mode_deletes_nothing_and_a_gone_source_still_loses_its_clone(emu, client):
+    one, two = seed(emu, count=2)
+    made, _module = run(client, [one, two], business_group="drill")
+    preview, _module = run(client, [one, two], check_mode=True, state="absent", business_group="drill")
+    assert [o.result["deleted_disk_ids"] for o in preview.values()] == [
+        [o.result["restored_disk_id"]] for o in made.values()
+    ]
+    assert calls(emu, "DeleteUDisk") == [] and len(clones(emu)) == 2
+    client.call("DeleteUDisk", dict(Zone=ZONE, UDiskId=one))  # the source goes first
+    gone, _module = run(client, [one], state="absent", business_group="drill")
+    assert gone[one].error is None and gone[one].result["deleted_disk_ids"] == [made[one].result["restored_disk_id"]]
+    assert [c["clone_of"] for c in clones(emu)] == [two]
