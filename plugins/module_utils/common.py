@@ -11,6 +11,7 @@ __metaclass__ = type
 import math
 import os
 from collections import Counter
+from datetime import datetime, timezone
 
 from ansible.module_utils.basic import missing_required_lib
 from ansible.module_utils.errors import AnsibleFallbackNotFound
@@ -138,3 +139,10 @@ def check_required(params, env_names):
     ]
     if missing:
         raise ValueError("missing required arguments: %s" % ", ".join(missing))
+
+
+def utc_iso(timestamp):
+    """``2026-12-03T10:00:00Z``: a time of the epoch as the modules return it (ISO 8601, UTC); None stays None."""
+    if timestamp is None:
+        return None
+    return datetime.fromtimestamp(int(timestamp), timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")

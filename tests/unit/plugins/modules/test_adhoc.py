@@ -160,6 +160,16 @@ def _cbs_restore(adhoc, emu, tmp_path):
     assert restored[0]["tags"]["snapshield-restored-from"] == snapshot_id
 
 
+@case("usnap_restore")
+def _usnap_restore(adhoc, emu, tmp_path):
+    emu.configure(clone_delay=0)
+    source = emu.seed(cloud="ucloud", zone="cn-bj2-02", status="Available", service={"mode": "Base"})["disks"][0]
+    made = adhoc("usnap_restore", "disk_id=%s zone=cn-bj2-02 clone_name=adhoc-{disk_id}" % source)
+    restored = emulated(emu, "disks", cloud="ucloud", name="adhoc-%s" % source)
+    assert made["changed"] and [d["id"] for d in restored] == [made["restore"]["restored_disk_id"]]
+    assert restored[0]["clone_of"] == source and made["restore"]["state"] == "Available"
+
+
 @case("fleet_report")
 def _fleet_report(adhoc, emu, tmp_path):
     results = adhoc("cbs_snapshot", "disk_ids=disk-emu00003 snapshot_name=reported")["results"]
