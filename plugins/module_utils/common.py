@@ -10,8 +10,9 @@ __metaclass__ = type
 
 import math
 import os
+import re
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from ansible.module_utils.basic import missing_required_lib
 from ansible.module_utils.errors import AnsibleFallbackNotFound
@@ -146,3 +147,31 @@ def utc_iso(timestamp):
     if timestamp is None:
         return None
     return datetime.fromtimestamp(int(timestamp), timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+_ISO = re.compile(
+    r"^(\d{4})-(\d{2})-(\d{2})"
+    r"(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?)?$",
+    re.I,
+)
+
+
+def parse_time(text):
+    """Seconds since the epoch of an ISO-8601 time (a time without an offset is UTC); None if it is not one."""
+    match = _ISO.match(text.strip()) if isinstance(text, str) else None
+    if not match:
+        return None
+    year, month, day, hour, minute, second, offset = match.groups()
+    try:
+        moment = datetime(
+            int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(second or 0), tzinfo=timezone.utc
+        )
+    except ValueError:
+        return None
+    if offset and offset.upper() != "Z":
+        digits = offset[1:].replace(":", "")
+        shift = timedelta(hours=int(digits[:2]), minutes=int(digits[2:] or 0))
+        if shift >= timedelta(hours=24):
+            return None
+        moment -= shift if offset[0] == "+" else -shift
+    return (moment - datetime(1970, 1, 1, tzinfo=timezone.utc)).total_seconds()

@@ -21,7 +21,7 @@ from datetime import datetime, timezone
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.snapshield.cloud.plugins.module_utils.cbs.checks import parse_time
+from ansible_collections.snapshield.cloud.plugins.module_utils.common import parse_time
 
 COVERAGE = ("protected", "at_risk", "unprotected", "skipped", "failed")
 # Problems first: the order of the report's problem list, table groups and charts.

@@ -11,15 +11,15 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import re
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 from ansible_collections.snapshield.cloud.plugins.module_utils.common import (
     check_ids,
     check_not_blank,
     check_regions,
     is_whole,
+    parse_time,
 )
 
 MAX_NAME = 60
@@ -34,35 +34,7 @@ DISK_USAGES = ("SYSTEM_DISK", "DATA_DISK")
 SNAPSHOT_STATES = ("NORMAL", "CREATING", "ROLLBACKING", "COPYING_FROM_REMOTE", "CHECKING_COPIED", "TORECYCLE")
 CREATE_ONLY = ("deadline", "retention_days", "tags", "disk_usage", "disk_backup_id", "min_age", "keep", "managed_tags")
 
-_ISO = re.compile(
-    r"^(\d{4})-(\d{2})-(\d{2})"
-    r"(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?)?$",
-    re.I,
-)
-
-
 # Time -------------------------------------------------------------------------------------------------------
-
-
-def parse_time(text):
-    """Seconds since the epoch of an ISO-8601 time (a time without an offset is UTC); None if it is not one."""
-    match = _ISO.match(text.strip()) if isinstance(text, str) else None
-    if not match:
-        return None
-    year, month, day, hour, minute, second, offset = match.groups()
-    try:
-        moment = datetime(
-            int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(second or 0), tzinfo=timezone.utc
-        )
-    except ValueError:
-        return None
-    if offset and offset.upper() != "Z":
-        digits = offset[1:].replace(":", "")
-        shift = timedelta(hours=int(digits[:2]), minutes=int(digits[2:] or 0))
-        if shift >= timedelta(hours=24):
-            return None
-        moment -= shift if offset[0] == "+" else -shift
-    return (moment - datetime(1970, 1, 1, tzinfo=timezone.utc)).total_seconds()
 
 
 def format_utc(timestamp):

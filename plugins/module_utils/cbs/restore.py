@@ -16,20 +16,15 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import hashlib
-from datetime import datetime, timezone
 
 from ansible_collections.snapshield.cloud.plugins.module_utils._concurrency import run_concurrently
 from ansible_collections.snapshield.cloud.plugins.module_utils._converge import Converger
 from ansible_collections.snapshield.cloud.plugins.module_utils._wait import BROKEN, BUSY, READY, Watch, wait_all
 from ansible_collections.snapshield.cloud.plugins.module_utils.cbs import api
-from ansible_collections.snapshield.cloud.plugins.module_utils.cbs.checks import (
-    LATEST,
-    RESTORED_FROM,
-    parse_time,
-    restored_name,
-)
+from ansible_collections.snapshield.cloud.plugins.module_utils.cbs.checks import LATEST, RESTORED_FROM, restored_name
 from ansible_collections.snapshield.cloud.plugins.module_utils.cbs.errors import explain
 from ansible_collections.snapshield.cloud.plugins.module_utils.cbs.retention import delete_in_batches
+from ansible_collections.snapshield.cloud.plugins.module_utils.common import parse_time, utc_iso
 from ansible_collections.snapshield.cloud.plugins.module_utils.transport import ApiError, DiskError
 
 USABLE = ("UNATTACHED", "ATTACHED")
@@ -49,13 +44,6 @@ def client_token(snapshot_id, disk_name, after=None):
     parts = (snapshot_id, disk_name) if after is None else (snapshot_id, disk_name, after)
     digest = hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()
     return "snapshield-restore-%s" % digest[:40]
-
-
-def iso_z(timestamp):
-    """``2026-12-03T12:52:14Z``, or None."""
-    if timestamp is None:
-        return None
-    return datetime.fromtimestamp(int(timestamp), timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def judge_disk(disk, size=None, waits=True, rolled_back=False):
@@ -111,7 +99,7 @@ def describe_point(snap):
     return "snapshot %s (%s, %s)" % (
         snap["SnapshotId"],
         snap.get("SnapshotName"),
-        iso_z(parse_time(snap.get("CreateTime"))),
+        utc_iso(parse_time(snap.get("CreateTime"))),
     )
 
 
@@ -210,7 +198,7 @@ class Restoring:
         params = dict(self.params, ClientToken=client_token(self.params["SnapshotId"], self.params["DiskName"], gone))
         requested = client.clock()
         new_id = api.create_disk(client, params, requested + wait_timeout)
-        result = dict(self.result, restored_disk_id=new_id, requested=requested, requested_at=iso_z(requested))
+        result = dict(self.result, restored_disk_id=new_id, requested=requested, requested_at=utc_iso(requested))
         return Restoring(result, dict(DiskId=new_id), True, self.size, params, self.answered + (gone,))
 
 
@@ -275,12 +263,12 @@ class RestoreConverger(Converger):
             target=self.request["target"],
             snapshot_id=snap["SnapshotId"],
             snapshot_name=snap.get("SnapshotName"),
-            recovery_point=iso_z(created),
+            recovery_point=utc_iso(created),
             recovery_point_age=None if created is None else round(self.now - created, 3),
             restored_disk_id=restored.get("DiskId"),
             restored_disk_name=restored.get("DiskName"),
             disk_size=restored.get("DiskSize"),
-            requested_at=iso_z(requested),
+            requested_at=utc_iso(requested),
             requested=requested,
             available_at=None,
             restore_seconds=None,
@@ -422,7 +410,7 @@ class RestoreWaiter:
         result.update(restored_disk_id=disk.get("DiskId"), restored_disk_name=disk.get("DiskName"))
         ready_at = self.ready_at.get(disk.get("DiskId"))
         if ready_at is not None and self.request["wait"]:
-            result["available_at"] = iso_z(ready_at)
+            result["available_at"] = utc_iso(ready_at)
             if item.fresh:  # a disk restored by an earlier run: this run did not time its restore
                 result["restore_seconds"] = round(max(0.0, ready_at - result["requested"]), 3)
         if item.fresh:

@@ -14,7 +14,7 @@ from ansible_collections.snapshield.cloud.plugins.module_utils.cbs.api import (
     tags_from_api,
     tags_to_api,
 )
-from ansible_collections.snapshield.cloud.plugins.module_utils.cbs.checks import parse_time
+from ansible_collections.snapshield.cloud.plugins.module_utils.common import parse_time
 from ansible_collections.snapshield.cloud.plugins.module_utils.transport import ApiError, DiskError
 
 DELETE_BATCH = 100  # snapshot ids per DeleteSnapshots call

@@ -17,9 +17,10 @@ __metaclass__ = type
 from ansible_collections.snapshield.cloud.plugins.module_utils._converge import Converger
 from ansible_collections.snapshield.cloud.plugins.module_utils._wait import BROKEN, BUSY, READY, Watch, wait_all
 from ansible_collections.snapshield.cloud.plugins.module_utils.cbs import api
-from ansible_collections.snapshield.cloud.plugins.module_utils.cbs.checks import parse_time, retention_deadline
+from ansible_collections.snapshield.cloud.plugins.module_utils.cbs.checks import retention_deadline
 from ansible_collections.snapshield.cloud.plugins.module_utils.cbs.errors import explain
 from ansible_collections.snapshield.cloud.plugins.module_utils.cbs.retention import delete_in_batches, prune_plans
+from ansible_collections.snapshield.cloud.plugins.module_utils.common import parse_time
 from ansible_collections.snapshield.cloud.plugins.module_utils.transport import ApiError, DiskError
 
 USABLE = ("NORMAL", "CREATING")

@@ -11,12 +11,12 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.snapshield.cloud.plugins.module_utils.cbs.checks import parse_time
 from ansible_collections.snapshield.cloud.plugins.module_utils.common import (
     check_ids,
     check_not_blank,
     check_regions,
     is_whole,
+    parse_time,
 )
 
 BACKUP_MODES = ("Base", "Ultimate", "Custom")
