@@ -835,12 +835,15 @@ FORMATS = OrderedDict((("html", fleet_report_html), ("md", fleet_report_markdown
 _SUFFIX = re.compile(r"[.](%s)$" % "|".join(FORMATS))
 
 
-def report_files(report, path):
-    """``{file path: text}``, one file per format: the path less a trailing format suffix, then each suffix."""
-    missing = [key for key in REPORT_KEYS if not isinstance(report, dict) or key not in report]
+def report_files(report, path, keys=REPORT_KEYS, formats=None, what="fleet_report"):
+    """``{file path: text}``, one file per format: the path less a trailing format suffix, then each suffix.
+
+    ``keys``, ``formats``, ``what``: another kind of report (a restore drill's) with the same files.
+    """
+    missing = [key for key in keys if not isinstance(report, dict) or key not in report]
     if missing:
         raise ValueError(
-            "report must be the data of the snapshield.cloud.fleet_report filter; it lacks %s" % ", ".join(missing)
+            "report must be the data of the snapshield.cloud.%s filter; it lacks %s" % (what, ", ".join(missing))
         )
     stem = _SUFFIX.sub("", path)
-    return OrderedDict(("%s.%s" % (stem, suffix), render(report)) for suffix, render in FORMATS.items())
+    return OrderedDict(("%s.%s" % (stem, suffix), render(report)) for suffix, render in (formats or FORMATS).items())
