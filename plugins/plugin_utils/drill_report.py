@@ -280,7 +280,7 @@ COLUMNS = (
     ("result", "Result"),
     ("note", "Note"),
 )
-WIDTHS = dict(disk_id=12, zone=9, disk_size=5, recovery_point=15, rpo=6, rto=6, clone_id=12, result=7, note=28)
+WIDTHS = dict(disk_id=11, zone=11, disk_size=4, recovery_point=15, rpo=5, rto=5, clone_id=11, result=6, note=32)
 NUMERIC = ("disk_size", "rpo", "rto")
 
 
@@ -326,13 +326,17 @@ def drill_report_markdown(report):
     sweep = report["sweep"]
     if sweep["found"]:
         out += ["", "## Leftovers of earlier drills", ""]
-        out += _md_table(("Clone", "Name", "Still there because"), [_sweep_line(d, sweep) for d in sweep["found"]])
+        out += _md_table(
+            ("Clone", "Name", "Outcome"), [_sweep_line(d, sweep, report["check_mode"]) for d in sweep["found"]]
+        )
     return "\n".join(out) + "\n"
 
 
-def _sweep_line(disk, sweep):
+def _sweep_line(disk, sweep, check_mode):
     left = {d["disk_id"]: d["note"] for d in sweep["left"]}
-    return (disk["disk_id"], disk.get("disk_name") or "", left.get(disk["disk_id"], ""))
+    if disk["disk_id"] in left:
+        return (disk["disk_id"], disk.get("disk_name") or "", "left: %s" % left[disk["disk_id"]])
+    return (disk["disk_id"], disk.get("disk_name") or "", "would be deleted" if check_mode else "deleted")
 
 
 def _cards(report):
@@ -425,12 +429,13 @@ def _sweep_html(report):
     if not sweep["found"]:
         return '<p class="sub" id="sweep">No leftovers of earlier drills.</p>'
     lines = "".join(
-        "<tr>%s</tr>" % "".join("<td>%s</td>" % html.escape(cell) for cell in _sweep_line(disk, sweep))
+        "<tr>%s</tr>"
+        % "".join("<td>%s</td>" % html.escape(cell) for cell in _sweep_line(disk, sweep, report["check_mode"]))
         for disk in sweep["found"]
     )
     return (
         '<h2>Leftovers of earlier drills</h2><table id="sweep" class="cost"><thead><tr><th>Clone</th><th>Name</th>'
-        "<th>Still there because</th></tr></thead><tbody>%s</tbody></table>" % lines
+        "<th>Outcome</th></tr></thead><tbody>%s</tbody></table>" % lines
     )
 
 

@@ -179,6 +179,9 @@ def test_the_sweep_counts_what_it_deleted_and_what_is_left():
     assert report["sweep"]["deleted"] == 1 and report["sweep"]["would_delete"] == 0
     assert report["sweep"]["left"] == [dict(found[1], note="busy")]
     assert drill_report_summary(report)[-1] == "Leftovers of earlier drills: 2 found, 1 deleted, 1 left"
+    markdown = drill_report_markdown(report)
+    assert "| bsm-old1 | snapshield-drill-a | deleted |" in markdown
+    assert "| bsm-old2 | snapshield-drill-b | left: busy |" in markdown
     checked = drill_report([], "ucloud", sweep=dict(found=found, result=dict(changed=True)), check_mode=True, now=NOW)
     assert (checked["sweep"]["deleted"], checked["sweep"]["would_delete"], checked["sweep"]["left"]) == (0, 2, [])
 
