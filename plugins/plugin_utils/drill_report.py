@@ -161,6 +161,18 @@ def _sweep(sweep, check_mode):
     )
 
 
+def _rows(restored, disks, sources, cleanup, check_mode, threshold):
+    """One row per disk of the drill (``disks``, else those of the results), in that order."""
+    by_disk = OrderedDict((element.get("disk_id"), element) for element in _restores(restored))
+    # a disk without its own result: the task failed as a whole (bad credentials, a bad option), or never ran
+    missing = dict(failed=True, msg=(restored or {}).get("msg") if isinstance(restored, dict) else None)
+    missing["msg"] = missing["msg"] or "no restore result for this disk"
+    return [
+        _row(disk_id, by_disk.get(disk_id, missing), sources.get(disk_id), cleanup, check_mode, threshold)
+        for disk_id in (list(disks) if disks else list(by_disk))
+    ]
+
+
 def drill_report(
     restored,
     cloud,
@@ -183,14 +195,9 @@ def drill_report(
     if cloud not in CLOUDS:
         raise AnsibleFilterError("drill_report: cloud must be one of %s, got %r" % (", ".join(CLOUDS), cloud))
     threshold = _max_rpo(max_rpo)
-    by_disk = OrderedDict((element.get("disk_id"), element) for element in _restores(restored))
-    order = list(disks) if disks else list(by_disk)
-    # a disk without its own result: the task failed as a whole (bad credentials, a bad option), or never ran
-    missing = dict(failed=True, msg=(restored or {}).get("msg") if isinstance(restored, dict) else None)
-    missing["msg"] = missing["msg"] or "no restore result for this disk"
-    cleanup = {} if check_mode else _cleanup_problems(cleanup)
-    sources = sources or {}
-    rows = [_row(d, by_disk.get(d, missing), sources.get(d), cleanup, check_mode, threshold) for d in order]
+    rows = _rows(
+        restored, disks, sources or {}, {} if check_mode else _cleanup_problems(cleanup), check_mode, threshold
+    )
     counts = Counter(row["result"] for row in rows)
     moment = now or datetime.now(timezone.utc)
     rpo = dict(_ages(rows, "rpo", RPO_BUCKETS), max_rpo=threshold, stale=counts.get("stale", 0))
