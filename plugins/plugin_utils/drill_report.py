@@ -23,13 +23,16 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.snapshield.cloud.plugins.plugin_utils.fleet_report import (
     COLOURS,
     RPO_BUCKETS,
-    STYLE,
     _age,
     _bar_chart,
     _bucket,
+    _cards_html,
+    _disks_table,
     _max_rpo,
     _md_table,
     _median,
+    _page,
+    _problems_section,
     fleet_report_json,
 )
 from ansible_collections.snapshield.cloud.plugins.plugin_utils.fleet_report import report_files as _report_files
@@ -353,11 +356,7 @@ def _cards(report):
     cards.append(("rpo", _age(rpo["worst"]) or "n/a", "worst RPO"))
     cards.append(("rto", _rto(rto["worst"]) or "n/a", "worst RTO"))
     cards.append(("rto", _rto(rto["median"]) or "n/a", "median RTO"))
-    return '<div class="cards">%s</div>' % "".join(
-        '<div class="card %s" id="card-%s"><b>%s</b>%s</div>'
-        % (css, html.escape(text.replace(" ", "-")), html.escape(str(value)), html.escape(text))
-        for css, value, text in cards
-    )
+    return _cards_html(cards)
 
 
 def _charts(report):
@@ -397,38 +396,14 @@ def _problems_html(report, names=8):
     ]
     if len(problems) > names:
         items.append("<li>%d more, listed first in the table</li>" % (len(problems) - names))
-    return '<section class="problems" id="problems"><h2>Problems (%d disks)</h2><ul>%s</ul></section>' % (
-        len(problems),
-        "".join(items),
-    )
+    return _problems_section(len(problems), items)
 
 
 def _table_html(report):
-    cols = "".join('<col style="width:%d%%">' % WIDTHS[key] for key, _title in COLUMNS)
-    head = "".join("<th>%s</th>" % html.escape(title) for _key, title in COLUMNS)
     groups = OrderedDict()
     for row in _grouped(report["rows"]):
         groups.setdefault(row["result"], []).append(row)
-    body = []
-    for result, rows in groups.items():
-        body.append(
-            '<tbody class="%s"><tr class="group"><th colspan="%d">%s (%d)</th></tr>'
-            % (result, len(COLUMNS), html.escape(result.replace("_", " ")), len(rows))
-        )
-        body += [
-            "<tr>%s</tr>"
-            % "".join(
-                '<td class="%s">%s</td>' % ("num" if key in NUMERIC else key, html.escape(_cell(row, key)))
-                for key, _title in COLUMNS
-            )
-            for row in rows
-        ]
-        body.append("</tbody>")
-    return '<h2>Disks</h2><table id="disks"><colgroup>%s</colgroup><thead><tr>%s</tr></thead>%s</table>' % (
-        cols,
-        head,
-        "".join(body),
-    )
+    return _disks_table(COLUMNS, groups, _cell, WIDTHS, NUMERIC)
 
 
 def _sweep_html(report):
@@ -448,24 +423,13 @@ def _sweep_html(report):
 
 def drill_report_html(report):
     """The drill as one self-contained HTML page: no script, nothing fetched, problems first."""
-    esc = html.escape
-    summary = "".join("<li>%s</li>" % esc(line) for line in drill_report_summary(report))
-    return (
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1"><title>%s</title><style>%s</style></head>'
-        '<body><h1>%s</h1><p class="sub">%s, %s.</p>%s%s%s<ul>%s</ul>%s%s</body></html>\n'
-    ) % (
-        esc(report["title"]),
-        STYLE + ".stale{color:#d84315}.passed{color:#2e7d32}.would_drill{color:#1565c0}",
-        esc(report["title"]),
-        esc(report["generated"]),
-        esc(_mode_line(report)),
-        _cards(report),
-        _problems_html(report),
-        _charts(report),
-        summary,
-        _sweep_html(report),
-        _table_html(report),
+    return _page(
+        report,
+        "%s, %s." % (html.escape(report["generated"]), html.escape(_mode_line(report))),
+        [_cards(report), _problems_html(report), _charts(report)],
+        drill_report_summary(report),
+        [_sweep_html(report), _table_html(report)],
+        style=".stale{color:#d84315}.passed{color:#2e7d32}.would_drill{color:#1565c0}",
     )
 
 
