@@ -10,11 +10,12 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import random
+import re
+from collections import OrderedDict
 from collections.abc import Mapping
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.snapshield.cloud.plugins.module_utils.cbs.checks import MAX_TAG_VALUE
 from ansible_collections.snapshield.cloud.plugins.plugin_utils.drill_report import (
     drill_report,
     drill_report_html,
@@ -31,7 +32,11 @@ MARKER = "snapshield-drill"
 MARKER_VALUE = "restore_drill"
 RUN_KEY = "snapshield-drill-run"
 CLONE_PREFIX = MARKER + "-"
-CLONE_NAME = CLONE_PREFIX + "{disk_id}"
+# A clone's name carries the run and the source disk: snapshield-drill-<run id>-<disk id>. The run makes each
+# drill's clones new disks (a CBS ClientToken of an earlier drill's name would answer that drill's deleted disk),
+# and it has no dash, so the source disk's id (which has one) follows the first dash after it.
+CLONE_NAME = CLONE_PREFIX + "%s-{disk_id}"
+RUN_ID = re.compile(r"^[A-Za-z0-9_]{1,24}$")
 
 
 def _whole(value):
@@ -71,10 +76,10 @@ def restore_drill_problems(variables):
     if not _whole(timeout) or timeout < 1:
         problems.append("restore_drill_wait_timeout must be a number of seconds, 1 or more, got %r" % (timeout,))
     run_id = variables.get("restore_drill_run_id")
-    if not isinstance(run_id, str) or not run_id.strip() or len(run_id) > MAX_TAG_VALUE:
+    if not isinstance(run_id, str) or not RUN_ID.match(run_id):
         problems.append(
-            "restore_drill_run_id must be a non-empty string of at most %d characters (the value of the %s tag on "
-            "CBS clones), got %r" % (MAX_TAG_VALUE, RUN_KEY, run_id)
+            "restore_drill_run_id must be 1 to 24 letters, digits or underscores (it is part of the clones' names, "
+            "snapshield-drill-<run id>-<disk id>), got %r" % (run_id,)
         )
     return problems
 
@@ -129,15 +134,30 @@ def restore_drill_plan(found, cloud, disks=None, sample=0, seed=""):
     )
 
 
+def _parse_clone_name(name):
+    """``(run id, source disk id)`` of a drill clone's name, or None when it is not one."""
+    if not isinstance(name, str) or not name.startswith(CLONE_PREFIX):
+        return None
+    run, _dash, source = name[len(CLONE_PREFIX) :].partition("-")
+    return (run, source) if RUN_ID.match(run) and source else None
+
+
 def restore_drill_leftovers(found):
-    """The clones of earlier drills among ``found`` (disks found by the marker): ``disk_id``, ``disk_name`` and
-    ``source``, the disk it was cloned from (its name less the prefix). A disk not named as a clone is not one."""
-    leftovers = []
+    """The clones of earlier drills among ``found`` (disks found by the marker), grouped by the drill that made
+    them: ``run``, ``clone_name`` (the name template of that drill's clones), ``sources`` (the disks they were
+    cloned from) and ``disks`` (``disk_id``, ``disk_name``, ``source``, ``run``). A disk not named as a clone is not
+    one, and is left out."""
+    groups = OrderedDict()
     for disk in found or []:
-        name = str(disk.get("disk_name") or "")
-        if name.startswith(CLONE_PREFIX) and len(name) > len(CLONE_PREFIX):
-            leftovers.append(dict(disk_id=disk.get("disk_id"), disk_name=name, source=name[len(CLONE_PREFIX) :]))
-    return leftovers
+        parsed = _parse_clone_name(disk.get("disk_name"))
+        if parsed is None:
+            continue
+        run, source = parsed
+        group = groups.setdefault(run, dict(run=run, clone_name=CLONE_NAME % run, sources=[], disks=[]))
+        if source not in group["sources"]:
+            group["sources"].append(source)
+        group["disks"].append(dict(disk_id=disk.get("disk_id"), disk_name=disk["disk_name"], source=source, run=run))
+    return list(groups.values())
 
 
 def restore_drill_marker(cloud, run_id=""):
@@ -145,9 +165,11 @@ def restore_drill_marker(cloud, run_id=""):
     (UCloud) or ``tags`` (CBS: the marker and the run's id) for the restore module, and ``find``, the filter of
     ucloud_disk_info (``business_group``) or cbs_disk_info (``tags``) that finds every drill's clones."""
     if cloud == "ucloud":
-        return dict(clone_name=CLONE_NAME, business_group=MARKER, find=dict(business_group=MARKER))
+        return dict(clone_name=CLONE_NAME % run_id, business_group=MARKER, find=dict(business_group=MARKER))
     return dict(
-        clone_name=CLONE_NAME, tags={MARKER: MARKER_VALUE, RUN_KEY: run_id}, find=dict(tags={MARKER: MARKER_VALUE})
+        clone_name=CLONE_NAME % run_id,
+        tags={MARKER: MARKER_VALUE, RUN_KEY: run_id},
+        find=dict(tags={MARKER: MARKER_VALUE}),
     )
 
 

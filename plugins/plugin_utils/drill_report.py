@@ -69,15 +69,38 @@ def _restores(given):
     return given
 
 
-def _cleanup_problems(cleanup):
-    """``{source disk id: why its clone is still there}`` from the clean-up task (``state: absent``)."""
-    problems = {}
-    if isinstance(cleanup, dict) and cleanup.get("failed") and not _restores(cleanup):
-        return {None: cleanup.get("msg") or "the clean-up failed"}
-    for element in _restores(cleanup):
-        if element.get("failed"):
-            problems[element.get("disk_id")] = element.get("msg") or "the clone could not be deleted"
-    return problems
+LEFT_ALONE = "left alone by the restore module (it did not make it)"
+
+
+def _ids(disks):
+    """The ids of a module's ``deleted`` or ``left_alone`` list (dicts with ``disk_id``, or ids)."""
+    return {disk.get("disk_id") if isinstance(disk, dict) else disk for disk in disks or []}
+
+
+def _deletions(result):
+    """``(by source disk id: the element of a state=absent task, the task's failure)``; the failure (a message)
+    only when it failed as a whole, without elements. None when the task was not given or did not run."""
+    if not isinstance(result, dict) or result.get("skipped"):
+        return None  # not given, or not run: nothing to check
+    elements = _restores(result)
+    if result.get("failed") and not elements:
+        return {}, result.get("msg") or "the deletion failed"
+    return {element.get("disk_id"): element for element in elements}, None
+
+
+def _not_deleted(clone_id, element, failure):
+    """Why the clone ``clone_id`` is still there after its deletion (``element``: its disk's), or None."""
+    if failure:
+        return failure
+    if element is None:
+        return "no deletion result for this disk"
+    if element.get("failed"):
+        return element.get("msg") or "the clone could not be deleted"
+    if clone_id in _ids(element.get("left_alone")):
+        return LEFT_ALONE
+    if "deleted" in element and clone_id not in _ids(element["deleted"]):
+        return "not found by its name and marker to delete"
+    return None
 
 
 def _verdict(element, source, cleanup, check_mode):
@@ -97,7 +120,7 @@ def _verdict(element, source, cleanup, check_mode):
     size, wanted = element.get("disk_size"), (source or {}).get("disk_size")
     if wanted is not None and size != wanted:
         problems.append("the clone has %s GB, the source %s GB" % (size, wanted))
-    left = cleanup.get(element.get("disk_id"), cleanup.get(None))
+    left = cleanup and _not_deleted(element.get("restored_disk_id"), cleanup[0].get(element.get("disk_id")), cleanup[1])
     if left:
         problems.append("clone %s not deleted (the next drill sweeps it): %s" % (element.get("restored_disk_id"), left))
     if problems:
@@ -147,20 +170,28 @@ def _bucket_of(seconds, buckets):
 
 
 def _sweep(sweep, check_mode):
-    """What the sweep of earlier drills' clones found and deleted (or, in check mode, would delete)."""
+    """What the sweep of earlier drills' clones found and deleted (or, in check mode, would delete): ``found``
+    (the leftovers), ``deleted``, ``would_delete``, ``left`` (still there, with why) and ``left_alone`` (named and
+    marked as drill clones, but not made by the restore module, so it kept them)."""
     sweep = sweep or {}
-    found = [
-        dict(disk_id=d.get("disk_id"), disk_name=d.get("disk_name"), source=d.get("source"))
-        for d in sweep.get("found") or []
-    ]
-    failures = _cleanup_problems(sweep.get("result"))
-    left = [dict(disk, note=failures.get(disk.get("source"), failures.get(None))) for disk in found]
-    left = [disk for disk in left if disk["note"]]
+    items = {(item.get("item") or {}).get("run"): item for item in (sweep.get("result") or {}).get("results") or []}
+    found, left, alone = [], [], []
+    for group in sweep.get("found") or []:
+        elements, failure = _deletions(items.get(group.get("run"))) or ({}, "not swept")
+        for disk in group.get("disks") or []:
+            found.append(disk)
+            why = _not_deleted(disk.get("disk_id"), elements.get(disk.get("source")), failure)
+            if why == LEFT_ALONE:
+                alone.append(dict(disk, note=why))
+            elif why:
+                left.append(dict(disk, note=why))
+    done = len(found) - len(left) - len(alone)
     return dict(
         found=found,
-        deleted=0 if check_mode else len(found) - len(left),
-        would_delete=len(found) if check_mode else 0,
+        deleted=0 if check_mode else done,
+        would_delete=done if check_mode else 0,
         left=left,
+        left_alone=alone,
     )
 
 
@@ -198,9 +229,7 @@ def drill_report(
     if cloud not in CLOUDS:
         raise AnsibleFilterError("drill_report: cloud must be one of %s, got %r" % (", ".join(CLOUDS), cloud))
     threshold = _max_rpo(max_rpo)
-    rows = _rows(
-        restored, disks, sources or {}, {} if check_mode else _cleanup_problems(cleanup), check_mode, threshold
-    )
+    rows = _rows(restored, disks, sources or {}, _deletions(cleanup), check_mode, threshold)
     counts = Counter(row["result"] for row in rows)
     moment = now or datetime.now(timezone.utc)
     rpo = dict(_ages(rows, "rpo", RPO_BUCKETS), max_rpo=threshold, stale=counts.get("stale", 0))
@@ -343,10 +372,10 @@ def drill_report_markdown(report):
 
 
 def _sweep_line(disk, sweep, check_mode):
-    left = {d["disk_id"]: d["note"] for d in sweep["left"]}
-    if disk["disk_id"] in left:
-        return (disk["disk_id"], disk.get("disk_name") or "", "left: %s" % left[disk["disk_id"]])
-    return (disk["disk_id"], disk.get("disk_name") or "", "would be deleted" if check_mode else "deleted")
+    notes = {d["disk_id"]: "left: %s" % d["note"] for d in sweep["left"]}
+    notes.update((d["disk_id"], d["note"]) for d in sweep.get("left_alone") or [])
+    done = "would be deleted" if check_mode else "deleted"
+    return (disk["disk_id"], disk.get("disk_name") or "", notes.get(disk["disk_id"], done))
 
 
 def _cards(report):

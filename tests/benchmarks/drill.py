@@ -13,6 +13,7 @@ from collections import defaultdict
 
 CLONE_TIME = 5.0
 PREFIX = "snapshield-drill-"
+EARLIER = PREFIX + "20261201T000000Z-"  # an earlier drill's clone name, less its source disk's id
 MARKER, MARKER_VALUE = "snapshield-drill", "restore_drill"
 # Per cloud: the emulator's cloud name, the drill's zone (away from the fleet benchmark's disks), the actions that
 # make and delete clones, and how a disk of the state names the disks it deletes in the call log.
@@ -28,19 +29,19 @@ def seed(bench, cloud, count):
     zone = CLOUDS[cloud]["zone"]
     if cloud == "ucloud":
         disks = bench.seed("ucloud", count, zone=zone, tag="drill-bench", service=dict(mode="Base"))
-        keep = bench.seed("ucloud", 1, zone=zone, tag="Default", name=PREFIX + disks[0])
+        keep = bench.seed("ucloud", 1, zone=zone, tag="Default", name=EARLIER + disks[0])
         keep += bench.seed("ucloud", 1, zone=zone, tag=MARKER, name="scratch")
-        left = bench.seed("ucloud", 1, zone=zone, tag=MARKER, name=PREFIX + disks[1], status="Available")
+        left = bench.seed("ucloud", 1, zone=zone, tag=MARKER, name=EARLIER + disks[1], status="Available")
     else:
         common = dict(zone=zone, snapshot_ability=True, encrypted=False)
         disks = bench.seed("tencent", count, tags={"fleet": "drill-bench"}, snapshots=[dict(age=3600)], **common)
-        keep = bench.seed("tencent", 1, tags={}, name=PREFIX + disks[0], **common)
+        keep = bench.seed("tencent", 1, tags={}, name=EARLIER + disks[0], **common)
         keep += bench.seed("tencent", 1, tags={MARKER: MARKER_VALUE}, name="scratch", **common)
         left = bench.seed(
             "tencent",
             1,
             tags={MARKER: MARKER_VALUE, "snapshield-restored-from": "snap-earlier"},
-            name=PREFIX + disks[1],
+            name=EARLIER + disks[1],
             state="UNATTACHED",
             **common,
         )

@@ -117,7 +117,7 @@ def drill_sample(disks=100, seed=12):
             recovery_point_age=age,
             snapshot_id="snap-%08d" % n,
             restored_disk_id="disk-clone%03d" % n,
-            restored_disk_name="snapshield-drill-" + disk_id,
+            restored_disk_name="snapshield-drill-20261203T140000Z-" + disk_id,
             disk_size=size,
             available_at="2026-12-03T14:00:00Z",
             restore_seconds=round(rng.uniform(20, 900), 1),
@@ -131,11 +131,13 @@ def drill_sample(disks=100, seed=12):
 
 def test_a_100_disk_drill_report_in_the_browser(tmp_path):
     elements, sources = drill_sample()
-    found = [dict(disk_id="disk-old%d" % n, disk_name="snapshield-drill-disk-x%d" % n, source="disk-x%d" % n)
-             for n in range(2)]  # fmt: skip
+    leftovers = [dict(disk_id="disk-old%d" % n, disk_name="snapshield-drill-r0-disk-x%d" % n, source="disk-x%d" % n,
+                      run="r0") for n in range(2)]  # fmt: skip
+    found = [dict(run="r0", disks=leftovers)]
+    swept = dict(results=[dict(item=found[0], restores=[dict(disk_id=d["source"], changed=True) for d in leftovers])])
     data = drill_report(
         dict(restores=elements, failed=True), "tencentcloud", sources=sources, max_rpo=25,
-        sweep=dict(found=found, result=dict(changed=True)), run_id="20261203T140000Z",
+        sweep=dict(found=found, result=swept), run_id="20261203T140000Z",
     )  # fmt: skip
     page = tmp_path / "drill.html"
     page.write_text(drill_report_html(data))

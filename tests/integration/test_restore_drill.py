@@ -10,6 +10,7 @@ import pytest
 
 DAY = 86400
 PREFIX, MARKER, MARKER_VALUE = "snapshield-drill-", "snapshield-drill", "restore_drill"
+EARLIER = PREFIX + "20261201T000000Z-"  # the name of an earlier drill's clone, less its source disk's id
 UCLOUD_ZONE, CBS_ZONE = "cn-bj2-02", "ap-guangzhou-3"
 CLONE_TIME = 1.0
 # Per cloud: the emulator's name of it, the actions that make and delete clones, the restore task.
@@ -68,14 +69,14 @@ def seed_others(emu, cloud, source):
     """A clone an earlier drill left (of ``source``), and two disks the sweep must leave alone: one named as a clone
     without the marker, one with the marker but not named as a clone."""
     if cloud == "ucloud":
-        left = emu.seed(cloud="ucloud", zone=UCLOUD_ZONE, tag=MARKER, name=PREFIX + source, status="Available")
-        named = emu.seed(cloud="ucloud", zone=UCLOUD_ZONE, tag="Default", name=PREFIX + "bsm-emu00001")
+        left = emu.seed(cloud="ucloud", zone=UCLOUD_ZONE, tag=MARKER, name=EARLIER + source, status="Available")
+        named = emu.seed(cloud="ucloud", zone=UCLOUD_ZONE, tag="Default", name=EARLIER + "bsm-emu00001")
         marked = emu.seed(cloud="ucloud", zone=UCLOUD_ZONE, tag=MARKER, name="scratch", status="Available")
     else:
         common = dict(zone=CBS_ZONE, state="UNATTACHED")
-        left = emu.seed(cloud="tencent", name=PREFIX + source,
+        left = emu.seed(cloud="tencent", name=EARLIER + source,
                         tags={MARKER: MARKER_VALUE, "snapshield-restored-from": "snap-earlier"}, **common)  # fmt: skip
-        named = emu.seed(cloud="tencent", name=PREFIX + "disk-emu00001", tags={}, **common)
+        named = emu.seed(cloud="tencent", name=EARLIER + "disk-emu00001", tags={}, **common)
         marked = emu.seed(cloud="tencent", name="scratch", tags={MARKER: MARKER_VALUE}, **common)
     return left["disks"][0], [named["disks"][0], marked["disks"][0]]
 
@@ -118,7 +119,9 @@ def test_a_sampled_drill_clones_measures_and_deletes_and_sweeps_only_drill_clone
         assert row["disk_id"] in sample and row["disk_size"] == before[row["disk_id"]]["size"]
         assert 0 <= row["rpo"] < 2 * 3600 and CLONE_TIME * 0.9 <= row["rto"] < 60, row
         assert row["recovery_point"].endswith("Z") and row["clone_id"] not in after
-    assert data["sweep"]["found"] == [dict(disk_id=leftover, disk_name=PREFIX + sample[0], source=sample[0])]
+    assert data["sweep"]["found"] == [
+        dict(disk_id=leftover, disk_name=EARLIER + sample[0], source=sample[0], run="20261201T000000Z")
+    ]
     assert data["sweep"]["deleted"] == 1 and data["sweep"]["left"] == []
     summary = run.result("Summary")["msg"]
     assert summary[0] == "4 disks drilled: 4 passed, 0 failed, 0 stale"

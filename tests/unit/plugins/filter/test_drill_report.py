@@ -105,17 +105,22 @@ def test_rto_median_and_buckets():
 def test_a_clone_not_deleted_fails_its_disk_and_a_reused_clone_is_not_a_restore():
     cleanup = dict(
         failed=True,
-        msg="1 of 2 disks failed",
-        restores=[dict(disk_id="a", changed=True), dict(disk_id="b", failed=True, msg="DeleteUDisk failed: 17041")],
+        msg="1 of 3 disks failed",
+        restores=[
+            dict(disk_id="a", changed=True),
+            dict(disk_id="b", failed=True, msg="DeleteUDisk failed: 17041"),
+            dict(disk_id="c", changed=False, deleted=[]),  # its clone was not found: it is still there
+        ],
     )
     report = drill_report(
-        dict(restores=[restored("a", changed=False), restored("b")]),
+        dict(restores=[restored("a", changed=False), restored("b"), restored("c")]),
         "ucloud",
-        sources=sources("a", "b"),
+        sources=sources("a", "b", "c"),
         cleanup=cleanup,
         now=NOW,
     )
     rows = by_disk(report)
+    assert rows["c"]["result"] == "failed" and "not found by its name and marker to delete" in rows["c"]["note"]
     assert rows["a"]["result"] == "failed" and "of an earlier drill was found and reused" in rows["a"]["note"]
     assert rows["b"]["result"] == "failed"
     assert rows["b"]["note"] == "clone bsm-clone-b not deleted (the next drill sweeps it): DeleteUDisk failed: 17041"
@@ -169,21 +174,52 @@ def test_check_mode_says_what_would_be_drilled_and_still_flags_stale_points():
     )
 
 
-def test_the_sweep_counts_what_it_deleted_and_what_is_left():
+def leftover(disk_id, source, run="r0"):
+    return dict(disk_id=disk_id, disk_name="snapshield-drill-%s-%s" % (run, source), source=source, run=run)
+
+
+def test_the_sweep_counts_what_it_deleted_what_is_left_and_what_the_module_left_alone():
     found = [
-        dict(disk_id="bsm-old1", disk_name="snapshield-drill-a", source="a"),
-        dict(disk_id="bsm-old2", disk_name="snapshield-drill-b", source="b"),
+        dict(run="r0", disks=[leftover("bsm-old1", "a"), leftover("bsm-old2", "b"), leftover("bsm-old3", "c")]),
+        dict(run="r9", disks=[leftover("bsm-old4", "a", "r9")]),
     ]
-    result = dict(failed=True, restores=[dict(disk_id="a", changed=True), dict(disk_id="b", failed=True, msg="busy")])
-    report = drill_report([restored("a")], "ucloud", sweep=dict(found=found, result=result), now=NOW)
-    assert report["sweep"]["deleted"] == 1 and report["sweep"]["would_delete"] == 0
-    assert report["sweep"]["left"] == [dict(found[1], note="busy")]
-    assert drill_report_summary(report)[-1] == "Leftovers of earlier drills: 2 found, 1 deleted, 1 left"
+    items = [
+        dict(
+            item=found[0],
+            failed=True,
+            restores=[
+                dict(disk_id="a", changed=True, deleted=[dict(disk_id="bsm-old1")]),
+                dict(disk_id="b", failed=True, msg="busy"),
+                dict(disk_id="c", changed=False, deleted=[], left_alone=[dict(disk_id="bsm-old3")]),
+            ],
+        ),
+        dict(item=found[1], failed=True, msg="Authentication failed"),
+    ]
+    report = drill_report([restored("a")], "ucloud", sweep=dict(found=found, result=dict(results=items)), now=NOW)
+    sweep = report["sweep"]
+    assert sweep["deleted"] == 1 and sweep["would_delete"] == 0
+    assert [(d["disk_id"], d["note"]) for d in sweep["left"]] == [
+        ("bsm-old2", "busy"),
+        ("bsm-old4", "Authentication failed"),
+    ]
+    assert [d["disk_id"] for d in sweep["left_alone"]] == ["bsm-old3"]
+    assert drill_report_summary(report)[-1] == "Leftovers of earlier drills: 4 found, 1 deleted, 2 left"
     markdown = drill_report_markdown(report)
-    assert "| bsm-old1 | snapshield-drill-a | deleted |" in markdown
-    assert "| bsm-old2 | snapshield-drill-b | left: busy |" in markdown
-    checked = drill_report([], "ucloud", sweep=dict(found=found, result=dict(changed=True)), check_mode=True, now=NOW)
-    assert (checked["sweep"]["deleted"], checked["sweep"]["would_delete"], checked["sweep"]["left"]) == (0, 2, [])
+    assert "| bsm-old1 | snapshield-drill-r0-a | deleted |" in markdown
+    assert "| bsm-old2 | snapshield-drill-r0-b | left: busy |" in markdown
+    assert "| bsm-old3 | snapshield-drill-r0-c | left alone by the restore module (it did not make it) |" in markdown
+    checked = drill_report(
+        [],
+        "ucloud",
+        sweep=dict(
+            found=found[:1], result=dict(results=[dict(item=found[0], restores=[dict(disk_id=d) for d in "abc"])])
+        ),
+        check_mode=True,
+        now=NOW,
+    )
+    assert (checked["sweep"]["deleted"], checked["sweep"]["would_delete"], checked["sweep"]["left"]) == (0, 3, [])
+    unswept = drill_report([], "ucloud", sweep=dict(found=found[1:], result=dict(results=[])), now=NOW)
+    assert unswept["sweep"]["left"] == [dict(found[1]["disks"][0], note="not swept")]
 
 
 def test_summary_lines():

@@ -45,11 +45,9 @@ def test_good_variables_have_no_problem():
         (dict(restore_drill_zone=" "), "restore_drill_zone must name the zone of the disks"),
         (dict(restore_drill_max_rpo=-1), "restore_drill_max_rpo must be a number of hours, 0 or more"),
         (dict(restore_drill_wait_timeout=0), "restore_drill_wait_timeout must be a number of seconds, 1 or more"),
-        (dict(restore_drill_run_id=""), "restore_drill_run_id must be a non-empty string"),
-        (
-            dict(restore_drill_run_id="x" * 256),
-            "restore_drill_run_id must be a non-empty string of at most 255 characters (the value of the snapshield-drill-run",
-        ),
+        (dict(restore_drill_run_id=""), "restore_drill_run_id must be 1 to 24 letters, digits or underscores"),
+        (dict(restore_drill_run_id="x" * 25), "restore_drill_run_id must be 1 to 24 letters"),
+        (dict(restore_drill_run_id="2026-12-03"), "restore_drill_run_id must be 1 to 24 letters"),
     ],
 )
 def test_each_problem_names_its_variable(changes, message):
@@ -80,7 +78,7 @@ def test_a_ucloud_sample_takes_only_disks_with_a_service_and_never_a_drill_clone
     found += [
         udisk(9, backup_mode=""),  # no recovery point
         udisk(10, backup_mode="UDataArk"),
-        udisk(11, disk_name="snapshield-drill-bsm-001"),  # a clone, even if its group was changed
+        udisk(11, disk_name="snapshield-drill-r1-bsm-001"),  # a clone, even if its group was changed
         udisk(12, business_group="snapshield-drill"),
     ]
     plan = restore_drill_plan(found, "ucloud", sample=3, seed="run-1")
@@ -116,25 +114,41 @@ def test_given_disks_keep_their_order_and_missing_ones_are_named():
         restore_drill_plan([], "aws")
 
 
-def test_leftovers_are_only_disks_named_as_drill_clones():
+def test_leftovers_are_only_disks_named_as_drill_clones_grouped_by_drill():
     found = [
-        dict(disk_id="bsm-c1", disk_name="snapshield-drill-bsm-001"),
-        dict(disk_id="bsm-x", disk_name="scratch"),  # in the drill's group, but not a clone: left alone
-        dict(disk_id="bsm-y", disk_name="snapshield-drill-"),
+        dict(disk_id="bsm-c1", disk_name="snapshield-drill-20261201T000000Z-bsm-001"),
+        dict(disk_id="bsm-c2", disk_name="snapshield-drill-20261201T000000Z-bsm-002"),
+        dict(disk_id="bsm-c3", disk_name="snapshield-drill-weekly_7-bsm-001"),
+        dict(disk_id="bsm-x", disk_name="scratch"),  # in the drill's group, but not a clone: left out
+        dict(disk_id="bsm-y", disk_name="snapshield-drill-20261201T000000Z"),  # no source
+        dict(disk_id="bsm-w", disk_name="snapshield-drill-bad.run-bsm-001"),
         dict(disk_id="bsm-z", disk_name=None),
     ]
-    assert restore_drill_leftovers(found) == [
-        dict(disk_id="bsm-c1", disk_name="snapshield-drill-bsm-001", source="bsm-001")
-    ]
+    first, second = restore_drill_leftovers(found)
+    assert first == dict(
+        run="20261201T000000Z",
+        clone_name="snapshield-drill-20261201T000000Z-{disk_id}",
+        sources=["bsm-001", "bsm-002"],
+        disks=[
+            dict(disk_id="bsm-c1", disk_name=found[0]["disk_name"], source="bsm-001", run="20261201T000000Z"),
+            dict(disk_id="bsm-c2", disk_name=found[1]["disk_name"], source="bsm-002", run="20261201T000000Z"),
+        ],
+    )
+    assert (second["run"], second["sources"], second["clone_name"]) == (
+        "weekly_7",
+        ["bsm-001"],
+        "snapshield-drill-weekly_7-{disk_id}",
+    )
     assert restore_drill_leftovers(None) == []
 
 
 def test_markers():
-    assert restore_drill_marker("ucloud") == dict(
-        clone_name="snapshield-drill-{disk_id}",
+    assert restore_drill_marker("ucloud", "r1") == dict(
+        clone_name="snapshield-drill-r1-{disk_id}",
         business_group="snapshield-drill",
         find=dict(business_group="snapshield-drill"),
     )
     cbs = restore_drill_marker("tencentcloud", "r1")
     assert cbs["tags"] == {"snapshield-drill": "restore_drill", "snapshield-drill-run": "r1"}
     assert cbs["find"] == dict(tags={"snapshield-drill": "restore_drill"})
+    assert cbs["clone_name"] == "snapshield-drill-r1-{disk_id}"
