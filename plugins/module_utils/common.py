@@ -10,6 +10,7 @@ __metaclass__ = type
 
 import math
 from collections import Counter
+from datetime import datetime, timezone
 
 from ansible.module_utils.basic import missing_required_lib
 
@@ -116,3 +117,10 @@ def require_options(module, env_names):
     missing = ["%s (or %s)" % (name, env) for name, env in env_names if not module.params.get(name)]
     if missing:
         module.fail_json(msg="missing required arguments: %s" % ", ".join(missing))
+
+
+def utc_iso(timestamp):
+    """``2026-12-03T10:00:00Z``: a time of the epoch as the modules return it (ISO 8601, UTC); None stays None."""
+    if timestamp is None:
+        return None
+    return datetime.fromtimestamp(int(timestamp), timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -30,6 +30,9 @@ REQUEST_ID_HEADER = "X-UCLOUD-REQUEST-UUID"
 
 RETCODE_RATE_LIMITED = 153
 TRANSIENT_RETCODES = frozenset([110, 150])  # gateway timeout, service unavailable
+# Refusals worth waiting out: the source disk of a restore is busy (17085 being restored, 17086 being created),
+# or a clone is being made from the disk to restore in place (17098).
+BUSY_RETCODES = frozenset([17085, 17086, 17098])
 
 
 def argument_spec():
@@ -106,7 +109,7 @@ class UCloudClient(ApiClient):
         return answer
 
     def _classify(self, error):
-        if error.code == RETCODE_RATE_LIMITED:
+        if error.code == RETCODE_RATE_LIMITED or error.code in BUSY_RETCODES:
             return REFUSED
         if error.code in TRANSIENT_RETCODES:
             return TRANSIENT

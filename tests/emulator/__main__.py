@@ -16,6 +16,8 @@ def main(argv=None) -> int:
     parser.add_argument("--port-file", help="write the base URL to this file once listening")
     parser.add_argument("--disks", type=int, default=0, help="seed N UCloud and N Tencent disks")
     parser.add_argument("--snapshot-delay", type=float, default=2.0, help="seconds a CBS snapshot stays CREATING")
+    parser.add_argument("--clone-delay", type=float, default=2.0, help="seconds a UDisk clone stays Cloning")
+    parser.add_argument("--restore-delay", type=float, default=2.0, help="seconds a UDisk stays Restoring")
     parser.add_argument("--rate-limit", type=float, default=20.0, help="requests/second per action (0 = off)")
     parser.add_argument("--error-rate", type=float, default=0.0, help="share of calls answered with a 5xx")
     parser.add_argument("--latency", type=float, default=0.0, help="seconds added to every call")
@@ -38,6 +40,7 @@ def main(argv=None) -> int:
         jitter=args.jitter,
         lost_rate=args.lost_rate,
         verbose=args.verbose,
+        settings={"clone_delay": args.clone_delay, "restore_delay": args.restore_delay},
         credentials={name: getattr(args, name) for name in DEFAULT_CREDENTIALS},
     )
     stop = threading.Event()

@@ -32,6 +32,9 @@ class Settings:
 
     snapshot_delay: float = 2.0  # seconds a CBS snapshot stays CREATING (0 = NORMAL at once)
     copy_delay: float = 2.0  # seconds a cross-region copy takes (COPYING_FROM_REMOTE, then CHECKING_COPIED)
+    clone_delay: float = 2.0  # seconds a UDisk made by CloneUDiskUDataArk stays Cloning before Available
+    restore_delay: float = 2.0  # seconds a UDisk stays Restoring after RestoreUDisk
+    arrears: bool = False  # the account is in arrears: RestoreUDisk and CloneUDiskUDataArk -> 17084
     price_as_list: bool = False  # DescribeSnapshotServicePrice DataSet as a one-element list
     snapshot_quota: int = 64  # CBS snapshots per disk (0 = unlimited)
     reject_encrypted: bool = False  # CreateSnapshot on an encrypted disk -> UnsupportedOperation.DiskEncrypt
@@ -53,6 +56,17 @@ class UDisk:
     backup_mode: str = ""  # "UDataArk" for a disk protected by the older product
     create_time: int = field(default_factory=lambda: int(time.time()))
     cloud: str = "ucloud"
+    host_id: str = ""  # the UHost it is attached to ("" = detached)
+    charge_type: str = "Month"
+    busy_state: str = ""  # Cloning (CloneUDiskUDataArk) or Restoring (RestoreUDisk) until busy_until
+    busy_until: float = 0.0
+    clone_of: Optional[str] = None  # CloneUDiskUDataArk: the source disk and the point it was made from
+    clone_point: Optional[int] = None
+    restores: list = field(default_factory=list)  # the SnapshotTime of every RestoreUDisk applied, in order
+
+    def status_at(self, now: float) -> str:
+        """``status`` once settled; ``busy_state`` while a clone or a restore runs."""
+        return self.busy_state if self.busy_state and now < self.busy_until else self.status
 
 
 @dataclass
@@ -72,6 +86,22 @@ class SnapshotService:
     expired_time: int
     status: str = "Available"
     auto_renew: str = "Yes"
+
+    def holds(self, point: int, now: float) -> bool:
+        """Whether ``point`` is a recovery point: any second of the last ``journal`` hours, then whole hours for
+        ``hour`` hours, then whole days (00:00 UTC) for ``day`` days; never before the service was created nor
+        after now (or after the service expired)."""
+        end = min(now, self.expired_time) if self.status == "Expired" else now
+        if point < self.create_time or point > end:
+            return False
+        journal_from = end - self.journal * 3600
+        hourly_from = journal_from - self.hour * 3600
+        daily_from = hourly_from - self.day * 86400
+        return bool(
+            (self.journal and point >= journal_from)
+            or (self.hour and point >= hourly_from and point % 3600 == 0)
+            or (self.day and point >= daily_from and point % 86400 == 0)
+        )
 
 
 @dataclass
@@ -269,6 +299,8 @@ class State:
             "status": "InUse" if n % 2 else "Available",
         }
         fields.update(self._take(spec, UDisk))
+        if fields["status"] == "InUse" and not fields.get("host_id"):
+            fields["host_id"] = f"uhost-emu{n:05d}"
         disk = UDisk(**fields)
         self.udisks[disk.id] = disk
         created["disks"].append(disk.id)
@@ -279,6 +311,7 @@ class State:
         mode = spec.get("mode", "Base")
         journal, hour, day = CHAINS.get(mode, (spec.get("journal"), spec.get("hour"), spec.get("day")))
         now = int(time.time())
+        created = now - int(spec.get("age", 0))  # age: seconds the service has existed (its window's start)
         charge_type, quantity = spec.get("charge_type", "Month"), int(spec.get("quantity", 1))
         service = SnapshotService(
             id=spec.get("id") or self.new_id("usnap-", self.services),
@@ -292,7 +325,7 @@ class State:
             journal=journal,
             hour=hour,
             day=day,
-            create_time=now,
+            create_time=created,
             expired_time=spec.get("expired_time") or service_expiry(now, charge_type, quantity),
             status=spec.get("status", "Available"),
         )

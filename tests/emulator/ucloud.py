@@ -10,15 +10,29 @@ from urllib.parse import parse_qsl
 
 from ucloud.core.auth._cfg import verify_ac
 from ucloud.core.typesystem import encoder
+from ucloud.services.udisk.schemas import apis as udisk_apis
 
 from .common import ApiError, CloudApi, action, json_answer, paginate, text_answer
-from .state import CHAINS, SnapshotService, service_expiry
+from .state import CHAINS, SnapshotService, UDisk, service_expiry
 
 CHARGE_TYPES = {"Year": "Year", "Yearly": "Year", "Month": "Month", "Monthly": "Month", "Dynamic": "Dynamic"}
 CHAIN_STEPS = (("Journal", 12), ("Hour", 24), ("Day", 5))
 SERVICE_EXISTS = 17090  # emulator's choice: the disk already has a snapshot service
 NO_SERVICE = 17091  # emulator's choice: the disk has no snapshot service
 THROTTLED = 153
+# UDisk restore errors (UCloud's udisk-api error table; which case gets which code is the emulator's choice)
+ARREARS = 17084  # the account is in arrears (setting ``arrears``)
+SOURCE_RESTORING = 17085  # the source disk is being restored
+SOURCE_CLONING = 17086  # the source disk is still being created by a clone
+ATTACHED = 17096  # the disk is attached to a UHost
+RESTORING = 17097  # the disk is already being restored
+CLONE_FROM_IT = 17098  # a clone is being made from the disk: it cannot be restored in place meanwhile
+# Parameters each UDisk restore action accepts: the SDK's request model, plus what every request carries.
+ENVELOPE = frozenset(["Action", "PublicKey", "Signature"])
+KNOWN_PARAMS = {
+    name: ENVELOPE | set(getattr(udisk_apis, name + "RequestSchema").fields)
+    for name in ("RestoreUDisk", "CloneUDiskUDataArk", "DeleteUDisk")
+}
 
 
 def missing(name: str) -> ApiError:
@@ -102,6 +116,10 @@ class UCloudApi(CloudApi):
         if not hmac.compare_digest(expected, signature.lower()):
             raise ApiError(171, "Signature VerifyAC Error")
         handler = self.handler(name)
+        known = KNOWN_PARAMS.get(name)
+        unknown = sorted(set(params) - known) if known else []
+        if unknown:
+            raise ApiError(230, f"params [{unknown[0]}] not available: {name} does not take it")
         return lambda p: handler(Form(p))
 
     def loggable(self, params):
@@ -132,9 +150,9 @@ class UCloudApi(CloudApi):
     def _location(f: Form):
         return f.required("Region"), f.required("Zone")
 
-    def _disk(self, f: Form):
+    def _disk(self, f: Form, id_param="VDiskId"):
         region, zone = self._location(f)
-        disk_id = f.required("VDiskId")
+        disk_id = f.required(id_param)
         disk = self.state.udisks.get(disk_id)
         if disk is None or (disk.region, disk.zone) != (region, zone):
             raise ApiError(17041, f"UDisk [{disk_id}] does not exist")
@@ -199,13 +217,15 @@ class UCloudApi(CloudApi):
             "VDiskStatus": disk.status if disk else "",
         }
 
-    def _udisk_row(self, d) -> dict:
+    def _udisk_row(self, d, now: float) -> dict:
         backup = "SnapshotService" if self.state.service_of(d.id) else d.backup_mode
         return {
             "UDiskId": d.id,
             "Name": d.name,
             "Size": d.size,
-            "Status": d.status,
+            "Status": d.status_at(now),
+            "UHostId": d.host_id,
+            "ChargeType": d.charge_type,
             "Zone": d.zone,
             "DiskType": d.disk_type,
             "IsBoot": "True" if d.is_boot else "False",
@@ -309,17 +329,91 @@ class UCloudApi(CloudApi):
     def describe_udisk(self, f: Form):
         region = f.required("Region")
         rows = [d for d in sorted(self.state.udisks.values(), key=lambda d: d.id) if d.region == region]
-        for param, attr in (
-            ("Zone", "zone"),
-            ("UDiskId", "id"),
-            ("Tag", "tag"),
-            ("UDiskName", "name"),
-            ("Status", "status"),
-        ):
+        for param, attr in (("Zone", "zone"), ("UDiskId", "id"), ("Tag", "tag"), ("UDiskName", "name")):
             if f.get(param):
                 rows = [d for d in rows if getattr(d, attr) == f.get(param)]
         if f.get("IsBoot"):
             boot = f.get("IsBoot").lower() in ("yes", "true")
             rows = [d for d in rows if d.is_boot == boot]
+        now = time.time()
+        if f.get("Status"):
+            rows = [d for d in rows if d.status_at(now) == f.get("Status")]
         page, total = paginate(rows, f.int("Offset", 0), f.int("Limit", 20), unavailable)
-        return {"DataSet": [self._udisk_row(d) for d in page], "TotalCount": total}
+        return {"DataSet": [self._udisk_row(d, now) for d in page], "TotalCount": total}
+
+    # ------------------------------------------------------------------ UDisk restores
+    def _point(self, f: Form, disk, now: float) -> int:
+        """SnapshotTime, which must be a recovery point of the disk's snapshot service."""
+        point = f.int("SnapshotTime", required=True)
+        if not self._service(disk).holds(point, now):
+            raise unavailable("SnapshotTime")
+        return point
+
+    def _restorable(self, disk, now: float, source=True):
+        """Refusals common to both restores: arrears, then a disk that is busy being cloned or restored."""
+        if self.state.settings.arrears:
+            raise ApiError(ARREARS, "account in arrears: restores are blocked")
+        busy = disk.status_at(now)
+        if busy == "Cloning":
+            raise ApiError(SOURCE_CLONING, f"UDisk [{disk.id}] is still being created")
+        if busy == "Restoring":
+            code = SOURCE_RESTORING if source else RESTORING
+            raise ApiError(code, f"UDisk [{disk.id}] is being restored")
+
+    @action("CloneUDiskUDataArk", mutates=True)
+    def clone_udisk_udataark(self, f: Form):
+        for name in ("UDiskId", "SnapshotTime", "Name"):
+            f.required(name)
+        source, now = self._disk(f, "UDiskId"), time.time()
+        self._restorable(source, now)
+        point = self._point(f, source, now)
+        size = f.int("Size", source.size)
+        if size < source.size:
+            raise unavailable("Size")
+        charge_type = CHARGE_TYPES.get(f.get("ChargeType", "Dynamic"))
+        if charge_type is None or f.int("Quantity", 1) < 0:
+            raise unavailable("ChargeType" if charge_type is None else "Quantity")
+        clone = UDisk(
+            id=self.state.new_id("bsm-", self.state.udisks),
+            region=source.region,
+            zone=source.zone,
+            name=f.required("Name"),
+            size=size,
+            tag=f.get("Tag", "Default"),
+            charge_type=charge_type,
+            busy_state="Cloning",
+            busy_until=now + self.state.settings.clone_delay,
+            clone_of=source.id,
+            clone_point=point,
+        )
+        self.state.udisks[clone.id] = clone
+        return {"UDiskId": [clone.id]}
+
+    @action("RestoreUDisk", mutates=True)
+    def restore_udisk(self, f: Form):
+        if f.get("SnapshotId") is not None:
+            raise unavailable("SnapshotId")  # the emulator keeps no UDisk snapshots
+        f.required("SnapshotTime")
+        disk, now = self._disk(f, "UDiskId"), time.time()
+        self._restorable(disk, now, source=False)
+        if disk.host_id or disk.status == "InUse":
+            raise ApiError(ATTACHED, f"UDisk [{disk.id}] is attached to [{disk.host_id}]: detach it first")
+        if any(d.clone_of == disk.id and d.status_at(now) == "Cloning" for d in self.state.udisks.values()):
+            raise ApiError(CLONE_FROM_IT, f"UDisk [{disk.id}] is being cloned")
+        point = self._point(f, disk, now)
+        disk.busy_state, disk.busy_until = "Restoring", now + self.state.settings.restore_delay
+        disk.restores.append(point)
+        return {}
+
+    @action("DeleteUDisk", mutates=True)
+    def delete_udisk(self, f: Form):
+        disk, now = self._disk(f, "UDiskId"), time.time()
+        if disk.host_id or disk.status == "InUse":
+            raise ApiError(ATTACHED, f"UDisk [{disk.id}] is attached to [{disk.host_id}]: detach it first")
+        if disk.status_at(now) in ("Cloning", "Restoring"):
+            raise ApiError(SOURCE_CLONING, f"UDisk [{disk.id}] is busy ({disk.status_at(now)})")
+        service = self.state.service_of(disk.id)
+        if service is not None:
+            del self.state.services[service.id]
+        del self.state.udisks[disk.id]
+        return {}

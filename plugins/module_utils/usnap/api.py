@@ -9,8 +9,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.snapshield.cloud.plugins.module_utils._apply import apply_once
 from ansible_collections.snapshield.cloud.plugins.module_utils._concurrency import all_concurrently
-from ansible_collections.snapshield.cloud.plugins.module_utils._lookup import Listing, look_up
+from ansible_collections.snapshield.cloud.plugins.module_utils._lookup import Listing, look_up, rows_of
 from ansible_collections.snapshield.cloud.plugins.module_utils.common import is_whole
 from ansible_collections.snapshield.cloud.plugins.module_utils.transport import ApiError, DiskError
 from ansible_collections.snapshield.cloud.plugins.module_utils.usnap.checks import (
@@ -231,3 +232,53 @@ def list_disks(client, request):
     else:
         rows = listing.all()
     return dict(disks=[disk_result(row) for row in rows])
+
+
+# Restores ---------------------------------------------------------------------------------------
+
+
+def is_attached(row):
+    """A disk attached to a UHost (UCloud restores only detached disks in place, and deletes only those)."""
+    return bool(row.get("UHostId")) or row.get("Status") == "InUse"
+
+
+def disks_named(client, zone, names):
+    """``{name: [rows of the zone's disks with that name]}``, in the fewest calls (UCloud allows a name twice)."""
+    listing = Listing(client, "DescribeUDisk", "DataSet", "Name", dict(Zone=zone), unique_key="UDiskId")
+    listing.by_ids = lambda batch: rows_of(client.call("DescribeUDisk", dict(Zone=zone, UDiskName=batch[0])), "DataSet")
+    return look_up(listing, names, DIRECT_LOOKUPS)
+
+
+def clone_disk(client, zone, params, until):
+    """CloneUDiskUDataArk: the new disk's id. A lost answer is looked for by the clone's name before resending."""
+
+    def made():
+        rows = disks_named(client, zone, [params["Name"]])[params["Name"]]
+        return dict(UDiskId=[rows[0]["UDiskId"]]) if rows else None
+
+    answer = apply_once(client, "CloneUDiskUDataArk", dict(params, Zone=zone), made, until)
+    ids = answer.get("UDiskId") or []
+    ids = ids if isinstance(ids, list) else [ids]
+    if not ids:
+        raise DiskError("CloneUDiskUDataArk answered no UDiskId for the clone %s" % params["Name"])
+    return ids[0]
+
+
+def restore_disk(client, zone, disk_id, point, until):
+    """RestoreUDisk to ``point``. A lost answer is resent only when the disk shows no restore under way."""
+
+    def restoring():
+        row = rows_by_id(disks(client, zone), [disk_id])[disk_id]
+        return row is not None and row.get("Status") == "Restoring"
+
+    apply_once(client, "RestoreUDisk", dict(Zone=zone, UDiskId=disk_id, SnapshotTime=point), restoring, until)
+
+
+def delete_disk(client, zone, disk_id, until):
+    apply_once(
+        client,
+        "DeleteUDisk",
+        dict(Zone=zone, UDiskId=disk_id),
+        lambda: rows_by_id(disks(client, zone), [disk_id])[disk_id] is None,
+        until,
+    )

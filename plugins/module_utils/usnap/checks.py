@@ -11,6 +11,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.snapshield.cloud.plugins.module_utils.cbs.checks import parse_time
 from ansible_collections.snapshield.cloud.plugins.module_utils.common import check_ids, check_not_blank, is_whole
 
 BACKUP_MODES = ("Base", "Ultimate", "Custom")
@@ -134,3 +135,71 @@ def check_listing_request(params):
         business_group=params.get("business_group"),
         disk_name=params.get("disk_name"),
     )
+
+
+RESTORE_TARGETS = ("clone", "in_place")
+DISK_ID_PLACEHOLDER = "{disk_id}"
+
+
+def check_point_in_time(value):
+    """``latest`` or an ISO 8601 time (UTC when it has no offset) as whole seconds since the epoch."""
+    if value is None or (isinstance(value, str) and value.strip() == "latest"):
+        return "latest"
+    point = parse_time(value)
+    if point is None:
+        raise ValueError(
+            "point_in_time must be latest or an ISO 8601 time such as 2026-12-03T10:00:00Z, got %r" % (value,)
+        )
+    return int(point)
+
+
+def _check_clone_name(name, disk_ids, option="clone_name"):
+    if name is None or not name.strip():
+        raise ValueError("%s is required to restore to a clone (or to delete one): the name of the new disk" % option)
+    rest = name.replace(DISK_ID_PLACEHOLDER, "")
+    if "{" in rest or "}" in rest:
+        raise ValueError("%s may hold only the placeholder %s, got %r" % (option, DISK_ID_PLACEHOLDER, name))
+    if len(disk_ids) > 1 and DISK_ID_PLACEHOLDER not in name:
+        raise ValueError(
+            "%s must contain %s when more than one disk is given (each clone needs its own name), got %r"
+            % (option, DISK_ID_PLACEHOLDER, name)
+        )
+    return name.strip()
+
+
+def check_restore_request(params):
+    """What usnap_restore is asked to do."""
+    check_not_blank(params, ("business_group",))
+    request = dict(
+        zone=check_zone(params.get("zone")),
+        disk_ids=check_disk_ids(params.get("disk_ids")),
+        target=params.get("target") or "clone",
+        state=params.get("state") or "present",
+        point_in_time=check_point_in_time(params.get("point_in_time")),
+        business_group=params.get("business_group"),
+        wait=params.get("wait", True),
+        wait_timeout=params.get("wait_timeout", 600),
+    )
+    if request["target"] not in RESTORE_TARGETS:
+        raise ValueError("target must be one of %s, got %r" % (", ".join(RESTORE_TARGETS), request["target"]))
+    if request["state"] not in ("present", "absent"):
+        raise ValueError("state must be one of present, absent, got %r" % (request["state"],))
+    if request["state"] == "absent" and request["target"] == "in_place":
+        raise ValueError(
+            "state=absent deletes clones this module made; it cannot be used with target=in_place "
+            "(the source disk is never deleted)"
+        )
+    if request["state"] == "absent" and request["business_group"] is None:
+        raise ValueError("state=absent needs business_group: only clones carrying it (and clone_name) are deleted")
+    if not is_whole(request["wait_timeout"]) or request["wait_timeout"] < 1:
+        raise ValueError(
+            "wait_timeout must be a whole number of seconds, 1 or more, got %r" % (request["wait_timeout"],)
+        )
+    request["clone_name"] = None
+    if request["target"] == "clone":
+        request["clone_name"] = _check_clone_name(params.get("clone_name"), request["disk_ids"])
+    return request
+
+
+def clone_name_of(template, disk_id):
+    return template.replace(DISK_ID_PLACEHOLDER, disk_id)
