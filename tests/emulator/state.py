@@ -40,6 +40,9 @@ class Settings:
     reject_encrypted: bool = False  # CreateSnapshot on an encrypted disk -> UnsupportedOperation.DiskEncrypt
     busy_while_creating: bool = False  # CreateSnapshot while one is CREATING -> InvalidDisk.SnapshotCreating
     policy_quota: int = 30  # CBS automatic snapshot policies per region (0 = unlimited)
+    disk_create_delay: float = 2.0  # seconds a CBS disk made by CreateDisks stays CREATING before UNATTACHED
+    rollback_delay: float = 2.0  # seconds a CBS disk stays ROLLBACKING after ApplySnapshot
+    client_token_ttl: float = 3600.0  # seconds CreateDisks remembers a ClientToken (answers its disks again)
 
 
 @dataclass
@@ -120,6 +123,26 @@ class CbsDisk:
     tags: dict = field(default_factory=dict)
     create_time: float = field(default_factory=time.time)
     cloud: str = "tencent"
+    charge_type: str = "POSTPAID_BY_HOUR"
+    instance_stoppable: bool = True  # False: ApplySnapshot with AutoStopInstance -> InvalidInstance.NotSupported
+    busy_state: str = ""  # CREATING (CreateDisks) or ROLLBACKING (ApplySnapshot) until busy_until
+    busy_since: float = 0.0
+    busy_until: float = 0.0
+    rollbacks: list = field(default_factory=list)  # ids of the snapshots ApplySnapshot applied, in order
+    source_snapshot: Optional[str] = None  # the snapshot CreateDisks made it from
+
+    def state_at(self, now: float) -> str:
+        """``state`` once settled; ``busy_state`` while a create or a rollback runs."""
+        return self.busy_state if self.busy_state and now < self.busy_until else self.state
+
+    def rollback_percent(self, now: float) -> int:
+        """Progress of the last rollback (0 before any)."""
+        if not self.rollbacks:
+            return 0
+        if self.busy_state != "ROLLBACKING" or now >= self.busy_until:
+            return 100
+        span = max(self.busy_until - self.busy_since, 1e-9)
+        return max(0, min(99, int(100 * (now - self.busy_since) / span)))
 
 
 @dataclass
@@ -141,8 +164,11 @@ class Snapshot:
     fixed_state: Optional[str] = None  # seeded snapshots may be pinned to any state
     copy_from_remote: bool = False  # a copy made by CopySnapshotCrossRegions, living in its destination region
     copying_to: dict = field(default_factory=dict)  # destination region -> when that copy is done
+    rollback_until: float = 0.0  # ApplySnapshot: ROLLBACKING until then
 
     def state(self, now: float) -> str:
+        if not self.fixed_state and now < self.rollback_until:
+            return "ROLLBACKING"
         if self.fixed_state or now >= self.ready_at:
             return self.fixed_state or "NORMAL"
         if not self.copy_from_remote:
@@ -234,6 +260,7 @@ class State:
     def reset(self, seed: int = 0):
         self.udisks, self.services, self.cbs_disks, self.snapshots = {}, {}, {}, {}
         self.policies = {}
+        self.client_tokens = {}  # CreateDisks ClientToken -> (its DiskIdSet, when it was first used)
         self._ids = random.Random(seed)
         self._serial = {"ucloud": 0, "tencent": 0}
 
@@ -375,7 +402,7 @@ class State:
             region=disk.region,
             zone=disk.zone,
             name=spec.get("name", "Unnamed"),
-            size=disk.size,
+            size=int(spec.get("size", disk.size)),
             usage=disk.usage,
             encrypted=disk.encrypted,
             project_id=disk.project_id,
@@ -398,7 +425,8 @@ class State:
         return {
             "now": now,
             "settings": dataclasses.asdict(self.settings),
-            "disks": [dataclasses.asdict(d) for d in [*self.udisks.values(), *self.cbs_disks.values()]],
+            "disks": [dataclasses.asdict(d) for d in self.udisks.values()]
+            + [{**dataclasses.asdict(d), "state": d.state_at(now)} for d in self.cbs_disks.values()],
             "services": [dataclasses.asdict(s) for s in self.services.values()],
             "snapshots": snapshots,
             "policies": [dataclasses.asdict(p) for p in self.policies.values()],

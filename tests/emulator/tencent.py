@@ -14,7 +14,7 @@ from datetime import datetime, timedelta, timezone
 from tencentcloud.common.sign import Sign
 
 from .common import ApiError, CloudApi, action, iso_utc, json_answer, paginate, parse_iso_utc, text_answer, utc_date
-from .state import AutoSnapshotPolicy, Snapshot
+from .state import AutoSnapshotPolicy, CbsDisk, Snapshot
 
 VERSION = "2017-03-12"
 SERVICE = "cbs"
@@ -25,6 +25,30 @@ BIND_MAX = 80  # disks a BindAutoSnapshotPolicy call takes
 BEIJING = timezone(timedelta(hours=8))  # the schedule's hours are Beijing time
 SCHEDULE_KEYS = ("Hour", "DayOfWeek", "DayOfMonth", "IntervalDays")  # the SDK's Policy model
 DISK_USAGES = ("SYSTEM_DISK", "DATA_DISK")
+DISK_TYPES = ("CLOUD_BASIC", "CLOUD_PREMIUM", "CLOUD_BSSD", "CLOUD_SSD", "CLOUD_HSSD", "CLOUD_TSSD")
+DISK_CHARGE_TYPES = ("PREPAID", "POSTPAID_BY_HOUR", "CDCPAID")
+PLACEMENT_KEYS = ("Zone", "CageId", "CdcId", "CdcName", "DedicatedClusterId", "ProjectId", "ProjectName")
+CREATE_DISKS_PARAMS = (  # the SDK's CreateDisksRequest
+    "Placement",
+    "DiskChargeType",
+    "DiskType",
+    "DiskName",
+    "Tags",
+    "SnapshotId",
+    "DiskCount",
+    "ThroughputPerformance",
+    "KmsKeyId",
+    "DiskSize",
+    "Shareable",
+    "ClientToken",
+    "Encrypt",
+    "DiskChargePrepaid",
+    "DeleteSnapshot",
+    "AutoMountConfiguration",
+    "DiskBackupQuota",
+    "BurstPerformance",
+    "EncryptType",
+)
 REGIONS = frozenset(
     (
         "ap-guangzhou",
@@ -433,16 +457,19 @@ class TencentApi(CloudApi):
             "TimeStartShare": None,
         }
 
-    def _disk_row(self, d, snapshots_of) -> dict:
+    def _disk_row(self, d, snapshots_of, now) -> dict:
         snaps = snapshots_of.get((d.id, d.region), [])
+        state = d.state_at(now)
         return {
             "DiskId": d.id,
             "DiskName": d.name,
             "DiskSize": d.size,
-            "DiskState": d.state,
+            "DiskState": state,
+            "Rollbacking": state == "ROLLBACKING",
+            "RollbackPercent": d.rollback_percent(now),
             "DiskUsage": d.usage,
             "DiskType": d.disk_type,
-            "DiskChargeType": "POSTPAID_BY_HOUR",
+            "DiskChargeType": d.charge_type,
             "SnapshotAbility": d.snapshot_ability,
             "Encrypt": d.encrypted,
             "Tags": [{"Key": k, "Value": v} for k, v in d.tags.items()],
@@ -645,7 +672,8 @@ class TencentApi(CloudApi):
         snapshots_of = {}  # (disk id, region) -> its snapshots, gathered once per call, not once per disk
         for snap in self.state.snapshots.values():
             snapshots_of.setdefault((snap.disk_id, snap.region), []).append(snap)
-        rows = match_filters([self._disk_row(d, snapshots_of) for d in disks], filters or [], DISK_COLUMNS)
+        now = time.time()
+        rows = match_filters([self._disk_row(d, snapshots_of, now) for d in disks], filters or [], DISK_COLUMNS)
         page, total = paginate(rows, offset, limit, invalid_value)
         if bindings:
             bound = {}
@@ -817,4 +845,139 @@ class TencentApi(CloudApi):
         disk_ids = set(p.strs("DiskIds") or [])
         p.strs("InstanceIds")
         policy.disk_ids = [disk_id for disk_id in policy.disk_ids if disk_id not in disk_ids]
+        return {}
+
+    # ------------------------------------------------------------------ restores: rollback, disks from snapshots
+    def _disk(self, disk_id: str, region: str):
+        disk = self.state.cbs_disks.get(disk_id)
+        if disk is None or disk.region != region:
+            raise ApiError("InvalidDiskId.NotFound", f"The disk `{disk_id}` does not exist.")
+        return disk
+
+    @action("ApplySnapshot", mutates=True)
+    def apply_snapshot(self, body, region):
+        """Rolls a disk back to one of its own NORMAL snapshots; ROLLBACKING for ``rollback_delay`` seconds."""
+        p = Params(body, "SnapshotId", "DiskId", "AutoStopInstance", "AutoStartInstance")
+        snapshot_id, disk_id = p.text("SnapshotId", required=True), p.text("DiskId", required=True)
+        auto_stop, auto_start = p.flag("AutoStopInstance"), p.flag("AutoStartInstance")
+        if auto_start and not auto_stop:
+            raise ApiError("InvalidParameter", "`AutoStartInstance` can only be true with `AutoStopInstance` true.")
+        now = time.time()
+        self.state.expire_snapshots(now)
+        snap, disk = self._snapshot(snapshot_id, region), self._disk(disk_id, region)
+        if snap.disk_id != disk.id:
+            raise invalid_value("SnapshotId", f"{snapshot_id} is not a snapshot of {disk_id}")
+        state, snap_state = disk.state_at(now), snap.state(now)
+        if state == "ROLLBACKING":
+            raise ApiError("ResourceInUse.DiskRollbacking", f"The disk `{disk_id}` is being rolled back.")
+        if state not in ("ATTACHED", "UNATTACHED"):
+            raise ApiError("InvalidDisk.Busy", f"The disk `{disk_id}` is {state}.")
+        if snap_state == "CREATING":
+            raise ApiError("ResourceUnavailable.SnapshotCreating", f"The snapshot `{snapshot_id}` is being created.")
+        if snap_state != "NORMAL":
+            raise ApiError("InvalidSnapshot.NotSupported", f"The snapshot `{snapshot_id}` is {snap_state}.")
+        if snap.size > disk.size:
+            raise ApiError("InvalidParameter.DiskSizeNotMatch", "The snapshot is larger than the disk.")
+        if state == "ATTACHED" and not auto_stop:
+            raise ApiError(
+                "UnsupportedOperation.InstanceNotStopped",
+                f"The disk `{disk_id}` is attached to a running instance: set AutoStopInstance.",
+            )
+        if state == "ATTACHED" and not disk.instance_stoppable:
+            raise ApiError("InvalidInstance.NotSupported", "The instance does not support stopping for a rollback.")
+        delay = self.state.settings.rollback_delay
+        disk.busy_state, disk.busy_since, disk.busy_until = "ROLLBACKING", now, now + delay
+        disk.rollbacks.append(snap.id)
+        snap.rollback_until = now + delay
+        return {}
+
+    @action("CreateDisks", mutates=True)
+    def create_disks(self, body, region):
+        """Pay-as-you-go or monthly disks, empty or from a snapshot; one ClientToken answers the same disks."""
+        p = Params(body, *CREATE_DISKS_PARAMS)
+        placement = p._get("Placement", dict, required=True)
+        unknown = sorted(set(placement) - set(PLACEMENT_KEYS))
+        if unknown:
+            raise ApiError("UnknownParameter", f"The parameter `Placement.{unknown[0]}` is not recognized.")
+        zone = placement.get("Zone")
+        if not isinstance(zone, str) or not zone:
+            raise ApiError("MissingParameter", "The request is missing a required parameter `Placement.Zone`.")
+        charge, kind = p.text("DiskChargeType", required=True), p.text("DiskType", required=True)
+        token = p.text("ClientToken")
+        if token is not None and (len(token) > 64 or not token.isascii()):
+            raise ApiError("InvalidParameter.InvalidClientToken", "`ClientToken` must be at most 64 ASCII characters.")
+        now = time.time()
+        remembered = self.state.client_tokens.get(token)
+        if remembered and now - remembered[1] < self.state.settings.client_token_ttl:
+            return {"DiskIdSet": list(remembered[0])}
+        if zone.rsplit("-", 1)[0] != region:
+            raise invalid_value("Placement.Zone", zone)
+        if charge not in DISK_CHARGE_TYPES:
+            raise invalid_value("DiskChargeType", charge)
+        if charge == "PREPAID" and p._get("DiskChargePrepaid", dict) is None:
+            raise ApiError("MissingParameter", "The request is missing a required parameter `DiskChargePrepaid`.")
+        if kind not in DISK_TYPES:
+            raise invalid_value("DiskType", kind)
+        name, count, tags = self._name(p, "DiskName") or "Unnamed", p.integer("DiskCount", 1), p.tags()
+        size, source = self._new_disk_size(p, region, now)
+        if not 1 <= count <= 50:
+            raise invalid_value("DiskCount", count)
+        ids = [self._new_disk(region, zone, name, size, kind, charge, tags, source, now) for _number in range(count)]
+        if token is not None:
+            self.state.client_tokens[token] = (ids, now)
+        return {"DiskIdSet": ids}
+
+    def _new_disk_size(self, p: Params, region: str, now: float):
+        """The size of a new disk (at least its snapshot's) and the snapshot it is made from, if any."""
+        size, snapshot_id = p._get("DiskSize", int), p.text("SnapshotId")
+        if snapshot_id is None:
+            if size is None:
+                raise ApiError("MissingParameter", "The request is missing a required parameter `DiskSize`.")
+            return size, None
+        snap = self._snapshot(snapshot_id, region)
+        if snap.state(now) != "NORMAL":
+            raise ApiError("ResourceUnavailable.SnapshotCreating", f"The snapshot `{snapshot_id}` is not NORMAL.")
+        if size is not None and size < snap.size:
+            raise ApiError("InvalidParameter.DiskSizeNotMatch", f"`DiskSize` must be at least {snap.size} GB.")
+        return snap.size if size is None else size, snap
+
+    def _new_disk(self, region, zone, name, size, kind, charge, tags, source, now):
+        disk = CbsDisk(
+            id=self.state.new_id("disk-", self.state.cbs_disks),
+            region=region,
+            zone=zone,
+            name=name,
+            size=size,
+            usage="DATA_DISK",
+            disk_type=kind,
+            state="UNATTACHED",
+            encrypted=bool(source and source.encrypted),
+            tags={t["Key"]: t["Value"] for t in tags},
+            create_time=now,
+            charge_type=charge,
+            busy_state="CREATING",
+            busy_since=now,
+            busy_until=now + self.state.settings.disk_create_delay,
+            source_snapshot=source.id if source else None,
+        )
+        self.state.cbs_disks[disk.id] = disk
+        return disk.id
+
+    @action("TerminateDisks", mutates=True)
+    def terminate_disks(self, body, region):
+        """Deletes pay-as-you-go disks that are not attached; all or nothing."""
+        p = Params(body, "DiskIds", "DeleteSnapshot")
+        ids = p.strs("DiskIds", required=True)
+        if p._get("DeleteSnapshot", int) not in (None, 0, 1):
+            raise invalid_value("DeleteSnapshot", body.get("DeleteSnapshot"))
+        now = time.time()
+        for disk in [self._disk(disk_id, region) for disk_id in ids]:
+            if disk.state == "ATTACHED":
+                raise ApiError("ResourceUnavailable.Attached", f"The disk `{disk.id}` is attached.")
+            if disk.state_at(now) != disk.state:
+                raise ApiError("InvalidDisk.Busy", f"The disk `{disk.id}` is {disk.state_at(now)}.")
+            if disk.charge_type != "POSTPAID_BY_HOUR":
+                raise ApiError("InvalidDisk.NotSupported", f"The disk `{disk.id}` is not pay-as-you-go.")
+        for disk_id in ids:
+            self.state.cbs_disks.pop(disk_id, None)
         return {}

@@ -12,6 +12,7 @@ __metaclass__ = type
 from ansible_collections.snapshield.cloud.plugins.module_utils._apply import apply_once
 from ansible_collections.snapshield.cloud.plugins.module_utils._concurrency import all_concurrently
 from ansible_collections.snapshield.cloud.plugins.module_utils._lookup import Listing, chunks, look_up, paginate
+from ansible_collections.snapshield.cloud.plugins.module_utils.cbs.checks import RESTORED_FROM
 from ansible_collections.snapshield.cloud.plugins.module_utils.transport import ApiError, DiskError
 
 DISK_FILTER_MAX = 10  # values the disk-id filter of DescribeSnapshots accepts
@@ -487,3 +488,79 @@ def set_deadline(client, snapshot_id, deadline, until=None):
         return bool(found) and found[0].get("DeadlineTime") == deadline
 
     apply_once(client, "ModifySnapshotAttribute", dict(SnapshotId=snapshot_id, Deadline=deadline), applied, until)
+
+
+# Restores ---------------------------------------------------------------------------------------------------
+
+DISK_NAMES_PER_CALL = 10  # disk names asked for in one DescribeDisks (the disk-name filter)
+
+
+def disks_named(client, names):
+    """``{name: [disks named exactly that]}``, in the fewest calls: disk-name filter batches (10 names a call) or
+    every disk of the region, whichever its disk count says is cheaper (see ``_lookup.look_up``)."""
+
+    def by_names(batch):
+        filters = [dict(Name="disk-name", Values=batch)]
+        return list(paginate(client, "DescribeDisks", "DiskSet", dict(Filters=filters)))
+
+    listing = Listing(
+        client,
+        "DescribeDisks",
+        "DiskSet",
+        "DiskName",
+        by_ids=by_names,
+        per_call=DISK_NAMES_PER_CALL,
+        unique_key="DiskId",
+    )
+    return look_up(listing, names)
+
+
+def restored_from(disk):
+    """The snapshot a disk was restored from, by its ``snapshield-restored-from`` tag (None: not restored by us)."""
+    return tags_from_api(disk.get("Tags")).get(RESTORED_FROM)
+
+
+def create_disk(client, params, until):
+    """CreateDisks of one disk from a snapshot: its id.
+
+    ``params`` carry a ClientToken, so a resend answers the disk a lost call made; and after a lost answer the disk
+    of that name restored from that snapshot is looked up first, so it is not even resent when the disk is seen.
+    """
+
+    def applied():
+        name = params["DiskName"]
+        mine = [disk for disk in disks_named(client, [name])[name] if restored_from(disk) == params["SnapshotId"]]
+        return dict(DiskIdSet=[mine[0]["DiskId"]]) if mine else None
+
+    ids = apply_once(client, "CreateDisks", params, applied, until).get("DiskIdSet") or []
+    if len(ids) != 1:
+        raise DiskError("CreateDisks answered %d disk ids for one disk: %s" % (len(ids), ", ".join(ids) or "none"))
+    return ids[0]
+
+
+def rollback_began(before, after):
+    """Whether ApplySnapshot took effect on a disk read ``before`` and ``after`` it: the disk is rolling back, or its
+    rollback progress reached 100 since (a rollback that has completed already)."""
+    if after.get("DiskState") == "ROLLBACKING" or after.get("Rollbacking"):
+        return True
+    return after.get("RollbackPercent") == 100 and before.get("RollbackPercent") != 100
+
+
+def apply_snapshot(client, params, before, until):
+    """ApplySnapshot: rolls the disk (read as ``before``) back to the snapshot. After a lost answer the disk is read
+    and the call is sent again only if no rollback began (see ``rollback_began``)."""
+
+    def applied():
+        found = disks_by_id(client, [params["DiskId"]])
+        return bool(found) and rollback_began(before, found[0])
+
+    apply_once(client, "ApplySnapshot", params, applied, until)
+
+
+def terminate_disks(client, disk_ids, until):
+    """TerminateDisks (all or nothing); after a lost answer, or when one of them is already gone, only what is left."""
+
+    def existing(ids):
+        return [disk["DiskId"] for disk in disks_by_id(client, ids)]
+
+    _delete_existing(client, "TerminateDisks", "DiskIds", disk_ids, existing, "InvalidDiskId.NotFound", until)

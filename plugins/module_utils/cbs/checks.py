@@ -349,3 +349,109 @@ def check_copy_request(params):
     if source in request["regions"]:
         raise ValueError("destination_regions lists %s, the region the snapshots are in (region)" % source)
     return request
+
+
+# Restores ---------------------------------------------------------------------------------------------------
+
+LATEST = "latest"  # snapshot_name: the disk's newest NORMAL snapshot
+DISK_ID_PLACEHOLDER = "{disk_id}"
+DEFAULT_RESTORED_NAME = "{disk_id}-restored"
+SAMPLE_DISK_ID = "disk-00000000"  # as long as a CBS disk id: how long a disk_name becomes
+RESTORED_FROM = "snapshield-restored-from"  # the tag every restored disk carries: the snapshot it was made from
+DISK_TYPES = ("CLOUD_BASIC", "CLOUD_PREMIUM", "CLOUD_BSSD", "CLOUD_SSD", "CLOUD_HSSD")
+NEW_DISK_ONLY = ("disk_name", "disk_size", "disk_type", "zone", "tags")
+IN_PLACE_ONLY = ("auto_stop_instance", "auto_start_instance")
+
+
+def check_restore_request(params):
+    """What cbs_restore is asked to restore (or delete), normalised; refuses what cannot work, naming the option."""
+    check_not_blank(params, ("snapshot_id", "snapshot_name", "disk_name", "zone", "disk_type"))
+    request = dict(
+        disk_ids=check_ids(params.get("disk_ids"), "disk_ids", required=False),
+        snapshot_id=(params.get("snapshot_id") or "").strip() or None,
+        snapshot_name=check_name(params.get("snapshot_name")),
+        target=params.get("target") or "clone",
+        state=params.get("state") or "present",
+        disk_name=check_name(params.get("disk_name"), "disk_name"),
+        disk_size=check_count(params, "disk_size"),
+        disk_type=params.get("disk_type"),
+        zone=params.get("zone"),
+        tags=check_tags(params.get("tags")),
+        auto_stop_instance=bool(params.get("auto_stop_instance")),
+        auto_start_instance=bool(params.get("auto_start_instance")),
+        wait=params.get("wait", True),
+        wait_timeout=check_count(params, "wait_timeout"),
+    )
+    _check_restore_source(request)
+    _check_restore_target(params, request)
+    return request
+
+
+def _check_restore_source(request):
+    """snapshot_id (one disk) or disk_ids with snapshot_name (``latest`` when left out)."""
+    if request["snapshot_id"] and request["snapshot_name"]:
+        raise ValueError("snapshot_id names the snapshot itself: leave out snapshot_name")
+    if request["snapshot_id"] and request["disk_ids"] and len(request["disk_ids"]) > 1:
+        raise ValueError("snapshot_id is a snapshot of one disk: give at most one disk_id with it")
+    if not request["snapshot_id"] and not request["disk_ids"]:
+        raise ValueError("give snapshot_id, or disk_ids with snapshot_name (latest by default): what to restore")
+    if not request["snapshot_id"] and request["snapshot_name"] is None:
+        request["snapshot_name"] = LATEST
+
+
+def _check_restore_target(params, request):
+    """The options of a new disk only with target=clone, the instance's with target=in_place; state=absent
+    deletes new disks only."""
+    given = [option for option in NEW_DISK_ONLY if params.get(option) not in (None, {}, "")]
+    in_place = request["target"] == "in_place"
+    if request["state"] == "absent":
+        if in_place:
+            raise ValueError(
+                "state=absent deletes disks this module made with target=clone; it never deletes the disk a "
+                "target=in_place restore rolled back: set target=clone (the default) or state=present"
+            )
+        extra = [o for o in ("disk_size", "disk_type", "zone") + IN_PLACE_ONLY if params.get(o) not in (None, False)]
+        if request["snapshot_name"] not in (None, LATEST):
+            extra.append("snapshot_name")
+        if extra:
+            raise ValueError("%s only apply with state=present" % ", ".join(extra))
+    if in_place:
+        if given:
+            raise ValueError(
+                "%s only apply to a new disk (target=clone); target=in_place rolls the disk itself back"
+                % ", ".join(given)
+            )
+        if request["auto_start_instance"] and not request["auto_stop_instance"]:
+            raise ValueError(
+                "auto_start_instance needs auto_stop_instance=true: the instance is started again only "
+                "if the module stopped it"
+            )
+        return
+    stray = [option for option in IN_PLACE_ONLY if request[option]]
+    if stray:
+        raise ValueError("%s only apply to target=in_place (a new disk is not attached)" % ", ".join(stray))
+    _check_disk_name(request)
+    if RESTORED_FROM in request["tags"]:
+        raise ValueError("tags must not set %s: the module sets it to the snapshot restored" % RESTORED_FROM)
+
+
+def _check_disk_name(request):
+    name = request["disk_name"] or DEFAULT_RESTORED_NAME
+    several = request["disk_ids"] and len(request["disk_ids"]) > 1
+    if several and DISK_ID_PLACEHOLDER not in name:
+        raise ValueError(
+            "disk_name must contain {disk_id} when several disks are restored (each new disk needs its own name), "
+            "got %r" % name
+        )
+    longest = name.replace(DISK_ID_PLACEHOLDER, SAMPLE_DISK_ID)
+    if len(longest) > MAX_NAME:
+        raise ValueError(
+            "disk_name is %d characters long once {disk_id} is filled in; CBS allows at most %d"
+            % (len(longest), MAX_NAME)
+        )
+    request["disk_name"] = name
+
+
+def restored_name(template, disk_id):
+    """The name of the disk restored from ``disk_id``."""
+    return template.replace(DISK_ID_PLACEHOLDER, disk_id)

@@ -42,6 +42,21 @@ HINTS = {
     "else): run the task again",
     "InvalidParameterValue.BindDiskLimitExceeded": "CBS refused the number of disks in one bind call, or a disk "
     "already has as many policies as it may have: check the disk's policies with cbs_disk_info",
+    "ResourceInUse.DiskRollbacking": "the disk is being rolled back to a snapshot already: run the task again once "
+    "that is done (cbs_disk_info shows its disk_state)",
+    "ResourceUnavailable.SnapshotCreating": "the snapshot is still being created: only a NORMAL snapshot can be "
+    "restored; run the task again once it is",
+    "InvalidParameter.DiskSizeNotMatch": "the sizes do not fit: a new disk needs at least the snapshot's size "
+    "(disk_size), and a disk can be rolled back only to a snapshot no larger than itself",
+    "InvalidInstance.NotSupported": "the disk's instance cannot be stopped for a rollback: stop it or detach the disk "
+    "yourself, then run again",
+    "UnsupportedOperation.InstanceNotStopped": "the disk is attached to a running instance: set "
+    "auto_stop_instance=true, or stop the instance or detach the disk first",
+    "InvalidSnapshot.NotSupported": "this snapshot cannot be restored (not NORMAL, or not a data disk's snapshot): "
+    "check it with cbs_snapshot_info",
+    "InvalidParameter.InvalidClientToken": "CBS refused the ClientToken of the new disk: report this as a bug",
+    "ResourceUnavailable.Attached": "the disk is attached: detach it before it can be deleted",
+    "InvalidDisk.NotSupported": "only pay-as-you-go disks can be deleted this way",
 }
 _PREFIX_HINTS = (
     ("AuthFailure", "authentication failed: check secret_id, secret_key, security_token and the clock"),

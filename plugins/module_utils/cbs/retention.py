@@ -78,16 +78,17 @@ def prune_plans(found, outcomes, keep, managed_tags):
     return plans
 
 
-def delete_in_batches(client, plans, until):
+def delete_in_batches(client, plans, until, delete=delete_snapshots):
     """Delete each plan's snapshots, many disks a DeleteSnapshots call: ``{disk id: error}`` of those that failed.
 
     ``plans``: ``[(disk id, snapshot ids)]``. One disk's refusal fails its whole batch: the disks of a failed
-    batch are then deleted one disk a call, to find out whose it was.
+    batch are then deleted one disk a call, to find out whose it was. ``delete(client, ids, until)``: another
+    all-or-nothing deletion of up to DELETE_BATCH ids (``api.terminate_disks``: the disks restored from each disk).
     """
     errors = {}
     for batch in _batches(plans):
         try:
-            delete_snapshots(client, [snap_id for _disk_id, ids in batch for snap_id in ids], until)
+            delete(client, [snap_id for _disk_id, ids in batch for snap_id in ids], until)
             continue
         except (ApiError, DiskError) as error:
             if len(batch) == 1:
@@ -95,7 +96,7 @@ def delete_in_batches(client, plans, until):
                 continue
         for disk_id, ids in batch:
             try:
-                delete_snapshots(client, ids, until)
+                delete(client, ids, until)
             except (ApiError, DiskError) as error:
                 errors[disk_id] = error
     return errors

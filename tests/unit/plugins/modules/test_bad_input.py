@@ -24,8 +24,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ansible_collections.snapshield.cloud.plugins.module_utils import _module
+from ansible_collections.snapshield.cloud.plugins.module_utils.cbs.checks import DISK_TYPES
 from ansible_collections.snapshield.cloud.plugins.modules import (
     cbs_disk_info,
+    cbs_restore,
     cbs_snapshot,
     cbs_snapshot_copy,
     cbs_snapshot_info,
@@ -58,6 +60,7 @@ MODULES = {
         cbs_snapshot_policy,
         cbs_snapshot_policy_info,
         cbs_snapshot_copy,
+        cbs_restore,
     )
 }
 ALIASES = {
@@ -77,6 +80,7 @@ ALIASES.update(
         "cbs_disk_info",
         "cbs_snapshot_policy",
         "cbs_snapshot_copy",
+        "cbs_restore",
     )
 )
 ALIASES.update({("cbs_snapshot_copy", "snapshot_ids"): ["snapshot_id"]})
@@ -272,6 +276,8 @@ COPY_BY_DISK = dict(
     disk_ids=["disk-emu00005"], snapshot_name="Unnamed", destination_regions=["ap-shanghai"], wait=False
 )
 POLICY_NAMES = st.one_of(BLANK, st.text(min_size=61, max_size=200))
+RESTORE = dict(disk_ids=["disk-emu00005"], wait=False)  # disk-emu00005 (500 GB, attached) has SNAPSHOT_ID
+IN_PLACE = dict(RESTORE, target="in_place")
 BASES = dict(
     usnap_service=U_DISK,
     usnap_price=PRICE,
@@ -283,6 +289,7 @@ BASES = dict(
     cbs_snapshot_policy=POLICY,
     cbs_snapshot_policy_info={},
     cbs_snapshot_copy=COPY,
+    cbs_restore=RESTORE,
 )
 ALL_STATES = ("NORMAL", "CREATING", "ROLLBACKING", "COPYING_FROM_REMOTE", "CHECKING_COPIED", "TORECYCLE")
 
@@ -392,6 +399,20 @@ CASES = (
         ("cbs_snapshot_copy", "retention_days", COPY, counted(1, MAX_RETENTION_DAYS), MAX_RETENTION_DAYS),
         ("cbs_snapshot_copy", "wait", COPY, NOT_BOOL, "no"),
         ("cbs_snapshot_copy", "wait_timeout", COPY, counted(), MAX_NUMBER),
+        ("cbs_restore", "disk_ids", RESTORE, id_lists("disk-emu%05d"), "disk-emu00005"),
+        ("cbs_restore", "snapshot_id", dict(wait=False), BLANK, SNAPSHOT_ID),
+        ("cbs_restore", "snapshot_name", RESTORE, POLICY_NAMES, "Unnamed"),
+        ("cbs_restore", "target", RESTORE, not_one_of("clone", "in_place"), "clone"),
+        ("cbs_restore", "disk_name", RESTORE, POLICY_NAMES, "r-{disk_id}"),
+        ("cbs_restore", "disk_size", RESTORE, counted(), 1000),
+        ("cbs_restore", "disk_type", RESTORE, not_one_of(*DISK_TYPES), "CLOUD_SSD"),
+        ("cbs_restore", "zone", RESTORE, BLANK, "ap-guangzhou-4"),
+        ("cbs_restore", "tags", RESTORE, st.one_of(TAGS, st.just({"snapshield-restored-from": "x"})), {"a": "b"}),
+        ("cbs_restore", "auto_stop_instance", IN_PLACE, NOT_BOOL, "yes"),
+        ("cbs_restore", "auto_start_instance", dict(IN_PLACE, auto_stop_instance=True), NOT_BOOL, "yes"),
+        ("cbs_restore", "wait", RESTORE, NOT_BOOL, "no"),
+        ("cbs_restore", "wait_timeout", RESTORE, counted(), MAX_NUMBER),
+        ("cbs_restore", "state", RESTORE, not_one_of("present", "absent"), "absent"),
     ]
     + [
         (name, option, base, values, good)
@@ -467,6 +488,7 @@ LISTS = [
     ("cbs_snapshot_policy", "disk_ids", POLICY),
     ("cbs_snapshot_policy_info", "policy_ids", {}),
     ("cbs_snapshot_copy", "snapshot_ids", COPY),
+    ("cbs_restore", "disk_ids", RESTORE),
 ]
 
 
