@@ -98,7 +98,9 @@ def _not_deleted(clone_id, element, failure):
         return element.get("msg") or "the clone could not be deleted"
     if clone_id in _ids(element.get("left_alone")):
         return LEFT_ALONE
-    if "deleted" in element and clone_id not in _ids(element["deleted"]):
+    # cbs_restore lists what it deleted in ``deleted``, usnap_restore in ``deleted_disk_ids``
+    done = element.get("deleted", element.get("deleted_disk_ids"))
+    if done is not None and clone_id not in _ids(done):
         return "not found by its name and marker to delete"
     return None
 

@@ -149,7 +149,7 @@ def test_max_rpo_fails_a_stale_disk_and_its_clone_is_still_deleted(cloud, emu, r
 @pytest.mark.parametrize("cloud", ["ucloud", "tencentcloud"])
 def test_a_failed_clone_fails_its_disk_and_every_other_clone_is_deleted(cloud, emu, run_playbook, tmp_path):
     sample = seed(emu, cloud, 3)
-    code = "17085" if cloud == "ucloud" else "InvalidParameter.DiskSizeNotMatch"  # final: never retried
+    code = "17084" if cloud == "ucloud" else "InvalidParameter.DiskSizeNotMatch"  # final: never retried
     emu.set_faults(action=CLOUDS[cloud]["clone"], error=code, count=1)
     report = tmp_path / "drill"
     run = run_playbook("restore_drill_run.yml", extra_vars=drill_vars(cloud, disks=sample, report=str(report)))

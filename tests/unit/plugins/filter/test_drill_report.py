@@ -188,7 +188,7 @@ def test_the_sweep_counts_what_it_deleted_what_is_left_and_what_the_module_left_
             item=found[0],
             failed=True,
             restores=[
-                dict(disk_id="a", changed=True, deleted=[dict(disk_id="bsm-old1")]),
+                dict(disk_id="a", changed=True, deleted_disk_ids=["bsm-old1"]),  # as usnap_restore says it
                 dict(disk_id="b", failed=True, msg="busy"),
                 dict(disk_id="c", changed=False, deleted=[], left_alone=[dict(disk_id="bsm-old3")]),
             ],
