@@ -3,7 +3,8 @@
 """The restore_drill role in ``make bench`` and ``make soak``: what a drill seeds, runs and must leave behind.
 
 Each cloud's drill clones every disk of a sample at once and deletes its clones; the emulator takes
-``CLONE_TIME`` seconds to make a clone. The bench compares the wall time with the API bound plus one clone's time;
+``CLONE_TIME`` seconds to make a clone. The bench compares the wall time with the API bound plus what a drill of
+one disk takes (Ansible, the module starts, one clone's time and the polls);
 the soak checks, from the emulator's state (watched while the drill runs) and its call log, that no clone is left,
 none was made twice, and nothing but a drill clone was deleted.
 """
@@ -24,37 +25,52 @@ CLOUDS = dict(
 
 
 def seed(bench, cloud, count):
-    """``count`` disks with recovery points in the drill's zone, and disks the drill must never delete: one named
-    as a clone without the marker, one with the marker not named as a clone, and a clone an earlier drill left."""
+    """``count`` disks with recovery points in the drill's zone."""
     zone = CLOUDS[cloud]["zone"]
     if cloud == "ucloud":
-        disks = bench.seed("ucloud", count, zone=zone, tag="drill-bench", service=dict(mode="Base"))
+        return bench.seed("ucloud", count, zone=zone, tag="drill-bench", service=dict(mode="Base"))
+    return bench.seed(
+        "tencent",
+        count,
+        zone=zone,
+        tags={"fleet": "drill-bench"},
+        snapshots=[dict(age=3600)],
+        snapshot_ability=True,
+        encrypted=False,
+    )
+
+
+def seed_others(bench, cloud, disks):
+    """Disks the drill must never delete - one named as a clone without the marker, one with the marker but not
+    named as a clone - and a clone an earlier drill left, which it must delete: ``{disks, keep, left}``."""
+    zone = CLOUDS[cloud]["zone"]
+    if cloud == "ucloud":
         keep = bench.seed("ucloud", 1, zone=zone, tag="Default", name=EARLIER + disks[0])
         keep += bench.seed("ucloud", 1, zone=zone, tag=MARKER, name="scratch")
         left = bench.seed("ucloud", 1, zone=zone, tag=MARKER, name=EARLIER + disks[1], status="Available")
     else:
-        common = dict(zone=zone, snapshot_ability=True, encrypted=False)
-        disks = bench.seed("tencent", count, tags={"fleet": "drill-bench"}, snapshots=[dict(age=3600)], **common)
+        common = dict(zone=zone, snapshot_ability=True, encrypted=False, state="UNATTACHED")
         keep = bench.seed("tencent", 1, tags={}, name=EARLIER + disks[0], **common)
         keep += bench.seed("tencent", 1, tags={MARKER: MARKER_VALUE}, name="scratch", **common)
-        left = bench.seed(
-            "tencent",
-            1,
-            tags={MARKER: MARKER_VALUE, "snapshield-restored-from": "snap-earlier"},
-            name=EARLIER + disks[1],
-            state="UNATTACHED",
-            **common,
-        )
+        marks = {MARKER: MARKER_VALUE, "snapshield-restored-from": "snap-earlier"}
+        left = bench.seed("tencent", 1, tags=marks, name=EARLIER + disks[1], **common)
     return dict(disks=disks, keep=keep, left=left)
 
 
-def extra_vars(cloud, count, report):
+def extra_vars(cloud, count, report, disks=None):
+    """The role's variables: a sample of ``count`` disks of the drill's zone, or the given ``disks``."""
     return dict(
         restore_drill_cloud=cloud,
         restore_drill_zone=CLOUDS[cloud]["zone"],
-        restore_drill_sample=count,
+        restore_drill_sample=0 if disks else count,
+        restore_drill_disks=disks or [],
         restore_drill_report=str(report),
     )
+
+
+def applied(bench, action):
+    """How many calls of ``action`` took effect in the last run (a resent throttled call is counted once)."""
+    return bench.control("calls")["actions"].get(action, {}).get("applied", 0)
 
 
 class Watcher:

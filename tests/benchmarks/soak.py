@@ -80,7 +80,7 @@ def soak(bench, role, disks, outcome):
 
 def drill_soak(bench, cloud, count):
     """A drill of ``count`` disks under every fault, run until a run passes; every run checked, not only the last."""
-    seeded = drill.seed(bench, cloud, count)
+    seeded = drill.seed_others(bench, cloud, drill.seed(bench, cloud, count))
     spec = drill.CLOUDS[cloud]
     runs = calls = duplicates = 0
     wrong, left = [], []
