@@ -20,6 +20,7 @@ from fleet_bench import Bench, Path, drill, tempfile
 
 FAULTS = dict(error_rate=0.10, lost_rate=0.02, latency=0.0, jitter=0.05)
 MAX_RUNS = 4
+FAULT_KINDS = ("throttled", "faulted", "lost")  # the emulator's outcomes of a call that met a fault
 
 
 def usnap_outcome(state, disks):
@@ -83,7 +84,7 @@ def drill_soak(bench, cloud, count):
     seeded = drill.seed_others(bench, cloud, drill.seed(bench, cloud, count))
     spec = drill.CLOUDS[cloud]
     runs = calls = duplicates = 0
-    wrong, left = [], []
+    wrong, left, faults = [], [], Counter()
     for runs in range(1, MAX_RUNS + 1):
         before = {d["id"]: d for d in bench.control("state")["disks"] if d["cloud"] == spec["emulator"]}
         report = bench.workdir / ("drill-%s-%d" % (cloud, runs))
@@ -99,15 +100,26 @@ def drill_soak(bench, cloud, count):
             except SystemExit as failure:
                 print("  %s (under faults the next drill sweeps what this one left)" % failure, flush=True)
                 passed = False
-        calls += sum(counters["total"] for counters in bench.control("calls")["actions"].values())
+        actions = bench.control("calls")["actions"].values()
+        calls += sum(counters["total"] for counters in actions)
+        faults.update({kind: sum(counters.get(kind, 0) for counters in actions) for kind in FAULT_KINDS})
         left, twice, deleted = drill.outcome(bench, cloud, before, watcher, seeded)
         duplicates += twice
         wrong += deleted
         if passed:
             break
     print(
-        "%-22s runs %d, calls %d, clones left %d, duplicate clones %d, disks deleted that were not drill clones %d"
-        % ("restore_drill " + cloud, runs, calls, len(left), duplicates, len(wrong)),
+        "%-22s runs %d, calls %d (%s), clones left %d, duplicate clones %d, disks deleted that were not drill "
+        "clones %d"
+        % (
+            "restore_drill " + cloud,
+            runs,
+            calls,
+            ", ".join("%s %d" % (kind, faults[kind]) for kind in FAULT_KINDS),
+            len(left),
+            duplicates,
+            len(wrong),
+        ),
         flush=True,
     )
     return not left and not duplicates and not wrong
