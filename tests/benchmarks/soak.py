@@ -7,7 +7,8 @@ answers lost after the action was applied, on every action including the mutatin
 calls, retries, duplicates and missing disks; exits 1 on any duplicate or disk left unprotected.
 Then cbs_fleet in policy mode (duplicates: policies of the same name; missing: disks not bound) and with copies
 to two regions (duplicates: a second copy of a snapshot in a region; missing: a disk without its copy there).
-Then a restore drill per cloud (``--only drill`` runs only those), run until one run passes: 0 clones left behind,
+Then a restore drill per cloud (``--only drill`` runs only those; two answers to clone calls and two to delete calls
+lost after they took effect, besides the random faults), run until one run passes: 0 clones left behind,
 0 duplicate clones and 0 disks deleted that were not drill clones, from the emulator's state (watched while each
 run goes) and its call log.
 """
@@ -83,6 +84,11 @@ def drill_soak(bench, cloud, count):
     """A drill of ``count`` disks under every fault, run until a run passes; every run checked, not only the last."""
     seeded = drill.seed_others(bench, cloud, drill.seed(bench, cloud, count))
     spec = drill.CLOUDS[cloud]
+    # besides the random faults, answers lost after the clone or the deletion took effect, for certain
+    lost = [
+        dict(action=spec[kind], cloud=spec["emulator"], lose="after_apply", count=2) for kind in ("clone", "delete")
+    ]
+    bench.control("faults", dict(rules=lost))
     runs = calls = duplicates = 0
     wrong, left, faults = [], [], Counter()
     for runs in range(1, MAX_RUNS + 1):
