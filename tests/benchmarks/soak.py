@@ -81,7 +81,8 @@ def soak(bench, role, disks, outcome):
 
 
 def drill_soak(bench, cloud, count):
-    """A drill of ``count`` disks under every fault, run until a run passes; every run checked, not only the last."""
+    """A drill of ``count`` disks under every fault, run until a run passes; every run checked, not only the last:
+    no clone left after it (even a failed run deletes what it made), none made twice, no other disk deleted."""
     seeded = drill.seed_others(bench, cloud, drill.seed(bench, cloud, count))
     spec = drill.CLOUDS[cloud]
     # besides the random faults, answers lost after the clone or the deletion took effect, for certain
@@ -109,7 +110,8 @@ def drill_soak(bench, cloud, count):
         actions = bench.control("calls")["actions"].values()
         calls += sum(counters["total"] for counters in actions)
         faults.update({kind: sum(counters.get(kind, 0) for counters in actions) for kind in FAULT_KINDS})
-        left, twice, deleted = drill.outcome(bench, cloud, before, watcher, seeded)
+        now_left, twice, deleted = drill.outcome(bench, cloud, before, watcher, seeded)
+        left += now_left  # after every run, failed or not: the drill deletes what it made whatever failed
         duplicates += twice
         wrong += deleted
         if passed:
