@@ -103,14 +103,20 @@ options:
 """
 
 EXAMPLES = r"""
-- name: Restore a disk as it was at 10:00 UTC into a new disk
-  snapshield.cloud.usnap_restore:
-    disk_id: bsm-abcd1234
+- name: Protect the disks first (USnap keeps their recovery points from then on)
+  snapshield.cloud.usnap_service:
+    disk_ids: [bsm-abcd1234, bsm-efgh5678]
     zone: cn-bj2-02
-    point_in_time: "2026-12-03T10:00:00Z"
-    clone_name: db-restored
 
-- name: Clone several disks from their newest recovery points, tagged as a drill
+- name: Restore a disk as it was on the hour, an hour ago, into a new disk
+  snapshield.cloud.usnap_restore:
+    disk_id: bsm-efgh5678
+    zone: cn-bj2-02
+    point_in_time: "{{ '%Y-%m-%dT%H:00:00Z' | strftime(now(fmt='%s') | int - 3600, utc=true) }}"
+    clone_name: db-restored
+  register: restored
+
+- name: Clone several disks from their newest recovery points, marked as a drill
   snapshield.cloud.usnap_restore:
     disk_ids: [bsm-abcd1234, bsm-efgh5678]
     zone: cn-bj2-02
@@ -126,12 +132,12 @@ EXAMPLES = r"""
     business_group: restore-drill
     state: absent
 
-- name: Roll a detached disk back to an hour ago, in place
+- name: Roll a detached disk back to two hours ago, in place
   snapshield.cloud.usnap_restore:
-    disk_id: bsm-abcd1234
+    disk_id: bsm-efgh5678
     zone: cn-bj2-02
     target: in_place
-    point_in_time: "{{ '%Y-%m-%dT%H:00:00Z' | strftime(ansible_date_time.epoch | int - 3600, utc=true) }}"
+    point_in_time: "{{ '%Y-%m-%dT%H:00:00Z' | strftime(now(fmt='%s') | int - 7200, utc=true) }}"
 """
 
 RETURN = r"""

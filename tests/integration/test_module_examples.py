@@ -35,7 +35,7 @@ SEEDS = [
         name="db-data-02",
         size=200,
         tag="db",
-        service=dict(mode="Base"),
+        service=dict(mode="Base", age=2 * 86400),  # two days of recovery points (usnap_restore)
     ),
     dict(
         cloud="tencent",

@@ -130,7 +130,7 @@ def test_refusals_send_no_change(run_playbook, emu, case, words):
         absent_in_place=dict(disks=detached[:1], target="in_place", restore_state="absent", group="drill"),
     )[case]
     emu.clear_calls()
-    run = run_playbook("usnap_restore.yml", extra_vars=dict(extra, may_fail=True))
+    run = run_playbook("usnap_restore.yml", extra_vars=extra)
     failure = run.failure("Restore")
     assert words in failure["msg"]
     assert calls(emu, *MUTATING) == []

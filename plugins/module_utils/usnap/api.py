@@ -11,7 +11,7 @@ __metaclass__ = type
 
 from ansible_collections.snapshield.cloud.plugins.module_utils._apply import apply_once
 from ansible_collections.snapshield.cloud.plugins.module_utils._concurrency import all_concurrently
-from ansible_collections.snapshield.cloud.plugins.module_utils._lookup import Listing, look_up, rows_of
+from ansible_collections.snapshield.cloud.plugins.module_utils._lookup import Listing, look_up
 from ansible_collections.snapshield.cloud.plugins.module_utils.common import is_whole
 from ansible_collections.snapshield.cloud.plugins.module_utils.transport import ApiError, DiskError
 from ansible_collections.snapshield.cloud.plugins.module_utils.usnap.checks import (
@@ -243,9 +243,13 @@ def is_attached(row):
 
 
 def disks_named(client, zone, names):
-    """``{name: [rows of the zone's disks with that name]}``, in the fewest calls (UCloud allows a name twice)."""
+    """``{name: [rows of the zone's disks with that name]}``, in the fewest calls (UCloud allows a name twice).
+
+    A by-name read pages through its answer and keeps only the rows of that name: the SDK's request model lacks
+    ``UDiskName``, and a gateway that ignored the filter must not hide a clone beyond the first page.
+    """
     listing = Listing(client, "DescribeUDisk", "DataSet", "Name", dict(Zone=zone), unique_key="UDiskId")
-    listing.by_ids = lambda batch: rows_of(client.call("DescribeUDisk", dict(Zone=zone, UDiskName=batch[0])), "DataSet")
+    listing.by_ids = lambda batch: list(disks(client, zone, UDiskName=batch[0]).all())
     return look_up(listing, names, DIRECT_LOOKUPS)
 
 

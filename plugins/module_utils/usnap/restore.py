@@ -214,11 +214,11 @@ class RestoreConverger(Converger):
         return ids
 
     def act(self, target):
+        if self.request["state"] == "absent":  # a clone outlives its source: deleted even when the source is gone
+            return self._absent(target)
         source = self.sources.get(target)
         if source is None:
             raise DiskError("UDisk %s was not found in zone %s" % (target, self.zone))
-        if self.request["state"] == "absent":
-            return self._absent(target)
         service = self.services.get(target)
         if service is None:
             raise DiskError("%s has no USnap snapshot service, so it has no recovery points" % target)
@@ -247,14 +247,7 @@ class RestoreConverger(Converger):
                 % (name, rows[0]["UDiskId"], rows[0].get("Tag"), group)
             )
         if rows:  # the idempotency key: a clone of that name is reused, never made twice
-            row = rows[0]
-            result.update(restored_disk_id=row["UDiskId"], state=row.get("Status"))
-            result["summary"] = "reuse clone %s (%s) of %s" % (row["UDiskId"], name, disk_id)
-            result["diff"] = dict(
-                before=dict(clone=name, clone_id=row["UDiskId"]), after=dict(clone=name, clone_id=row["UDiskId"])
-            )
-            self._watch(disk_id, row["UDiskId"], result, seen=row)
-            return result
+            return self._reuse(result, rows[0])
         result.update(
             changed=True, summary="clone %s as of %s into a new disk %s" % (disk_id, result["recovery_point"], name)
         )
@@ -264,10 +257,19 @@ class RestoreConverger(Converger):
         if self.module.check_mode:
             return result
         params = dict(UDiskId=disk_id, SnapshotTime=point, Name=name, Tag=group, ChargeType=CLONE_CHARGE_TYPE)
-        result["requested_at"], requested = utc_iso(self.wall()), self.wall()
+        requested = self.wall()
+        result["requested_at"] = utc_iso(requested)
         result["restored_disk_id"] = api.clone_disk(self.client, self.zone, params, self._until())
         result["state"] = "Cloning"
         self._watch(disk_id, result["restored_disk_id"], result, requested=requested)
+        return result
+
+    def _reuse(self, result, row):
+        name, clone_id = result["restored_disk_name"], row["UDiskId"]
+        result.update(restored_disk_id=clone_id, state=row.get("Status"))
+        result["summary"] = "reuse clone %s (%s) of %s" % (clone_id, name, result["disk_id"])
+        result["diff"] = dict(before=dict(clone=name, clone_id=clone_id), after=dict(clone=name, clone_id=clone_id))
+        self._watch(result["disk_id"], clone_id, result, seen=row)
         return result
 
     def _in_place(self, result, source):
@@ -305,7 +307,9 @@ class RestoreConverger(Converger):
 
     def _watch(self, disk_id, restored_id, result, requested=None, seen=None):
         if self.request["wait"]:
-            label = "%s %s of %s" % ("clone" if restored_id != disk_id else "in-place restore of", restored_id, disk_id)
+            label = (
+                "clone %s of %s" % (restored_id, disk_id) if restored_id != disk_id else "restored disk %s" % disk_id
+            )
             self.pending[disk_id] = (restored_id, result["disk_size"], label, requested, seen)
 
     def finish(self, outcomes):

@@ -287,3 +287,37 @@ def test_absent_deletes_only_the_matching_clones(emu, client):
     assert module.warnings and started <= int(time.time())
     again, _module = run(client, [one, two], state="absent", business_group="drill")
     assert not any(o.result["changed"] for o in again.values())
+
+
+def test_absent_in_check_mode_deletes_nothing_and_a_gone_source_still_loses_its_clone(emu, client):
+    one, two = seed(emu, count=2)
+    made, _module = run(client, [one, two], business_group="drill")
+    preview, _module = run(client, [one, two], check_mode=True, state="absent", business_group="drill")
+    assert [o.result["deleted_disk_ids"] for o in preview.values()] == [
+        [o.result["restored_disk_id"]] for o in made.values()
+    ]
+    assert calls(emu, "DeleteUDisk") == [] and len(clones(emu)) == 2
+    client.call("DeleteUDisk", dict(Zone=ZONE, UDiskId=one))  # the source goes first
+    gone, _module = run(client, [one], state="absent", business_group="drill")
+    assert gone[one].error is None and gone[one].result["deleted_disk_ids"] == [made[one].result["restored_disk_id"]]
+    assert [c["clone_of"] for c in clones(emu)] == [two]
+
+
+def test_a_clone_is_found_by_name_even_when_the_gateway_ignores_the_name_filter(emu, client, monkeypatch):
+    """The SDK's DescribeUDisk request model has no UDiskName: a gateway may ignore it and answer every disk."""
+    from ansible_collections.snapshield.cloud.plugins.module_utils.usnap import api
+
+    seed(emu, count=130, service=None)  # more than a page of other disks
+    (disk,) = seed(emu)
+    run(client, [disk])
+    real = api.disks
+
+    def ignoring_the_name(client_, zone, **filters):
+        filters.pop("UDiskName", None)
+        return real(client_, zone, **filters)
+
+    monkeypatch.setattr(api, "disks", ignoring_the_name)
+    emu.clear_calls()
+    again, _module = run(client, [disk])
+    assert again[disk].error is None and not again[disk].result["changed"]
+    assert calls(emu, "CloneUDiskUDataArk") == [] and len(clones(emu)) == 1
