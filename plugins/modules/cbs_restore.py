@@ -22,9 +22,10 @@ description:
     reused (V(changed=false)), never made twice. The CreateDisks call carries a ClientToken derived from the snapshot
     and the name, the same in every run; so when its answer is lost, the disk is looked up by name and tag, and a
     resent call answers the disk the first one made instead of making another.
-  - CBS remembers a ClientToken for some time. Within that time a disk deleted and then restored again from the
-    same snapshot under the same name gets the deleted disk's ID back, and the task fails saying the disk
-    disappeared; use another O(disk_name) (for example with a date in it) for such repeated restores.
+  - CBS remembers a ClientToken for some time and answers it with its disk even once that disk is deleted. When
+    the disk answered never appears (10 seconds), the module makes the disk again with the token that follows
+    from the deleted disk's ID (the same in every run), up to 3 times. A date in O(disk_name) avoids that wait
+    when the same snapshot is restored, deleted and restored again.
   - B(In place.) ApplySnapshot rolls the disk back to its own snapshot; everything written since is lost. A disk
     attached to an instance is refused, with no call, unless O(auto_stop_instance=true) lets CBS stop the instance
     (and O(auto_start_instance=true) start it again after). When the answer to ApplySnapshot is lost, the disk is

@@ -23,17 +23,6 @@ def tencent_disks(emu):
     return {d["id"]: d for d in emu.dump_state()["disks"] if d["cloud"] == "tencent"}
 
 
-def failure(run, task):
-    """The task's result, which must be a failure (ansible-runner leaves ``failed`` out of ``res``)."""
-    (event,) = [
-        e
-        for e in run.events
-        if e.get("event") in ("runner_on_ok", "runner_on_failed") and e["event_data"].get("task") == task
-    ]
-    assert event["event"] == "runner_on_failed", (task, event["event_data"]["res"])
-    return event["event_data"]["res"]
-
-
 def two_sources(emu):
     snapshots = [dict(name="nightly", age=7200), dict(name="weekly", age=600)]
     return [seed(emu, size=100, state="UNATTACHED", snapshots=snapshots) for _number in range(2)]
@@ -85,7 +74,7 @@ def test_new_disks_in_place_rerun_and_delete(emulator, run_playbook):
 
 def test_check_mode_says_what_and_calls_nothing_that_changes(emulator, run_playbook):
     (first, first_snaps), (second, _second_snaps) = two_sources(emulator)
-    made, _ = seed(emulator, name="made-" + second, state="UNATTACHED", tags={TAG: "snap-earlier1"})
+    made, _none = seed(emulator, name="made-" + second, state="UNATTACHED", tags={TAG: "snap-earlier1"})
     before = emulator.dump_state()["disks"]
     run = run_playbook("cbs_restore_check.yml", check=True, diff=True, extra_vars=dict(sources=[first, second]))
     assert run.rc == 0, run.stdout
@@ -110,7 +99,7 @@ def test_check_mode_says_what_and_calls_nothing_that_changes(emulator, run_playb
 
 def test_refusals_name_the_problem_and_call_nothing(emulator, run_playbook):
     attached, _snaps = seed(emulator, size=100, state="ATTACHED", snapshots=[dict(name="nightly")])
-    creating, _ = seed(emulator, state="UNATTACHED", snapshots=[dict(name="now", state="CREATING")])
+    creating, _pending = seed(emulator, state="UNATTACHED", snapshots=[dict(name="now", state="CREATING")])
     _other, (foreign,) = seed(emulator, state="UNATTACHED", snapshots=[dict(name="nightly")])
     extra = dict(attached=attached, creating=creating, foreign_snapshot=foreign)
     run = run_playbook("cbs_restore_refusals.yml", extra_vars=extra)
@@ -124,7 +113,7 @@ def test_refusals_name_the_problem_and_call_nothing(emulator, run_playbook):
         "Absent in place": ["state=absent", "target=in_place"],
     }
     for task, fragments in messages.items():
-        msg = failure(run, task)["msg"]
+        msg = run.failure(task)["msg"]
         assert all(fragment in msg for fragment in fragments), (task, msg)
     assert not [c for c in emulator.calls()["log"] if c["action"] in MUTATING]
     # the option checks fail before any call at all

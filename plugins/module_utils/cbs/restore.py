@@ -18,6 +18,7 @@ __metaclass__ = type
 import hashlib
 from datetime import datetime, timezone
 
+from ansible_collections.snapshield.cloud.plugins.module_utils._concurrency import run_concurrently
 from ansible_collections.snapshield.cloud.plugins.module_utils._converge import Converger
 from ansible_collections.snapshield.cloud.plugins.module_utils._wait import BROKEN, BUSY, READY, Watch, wait_all
 from ansible_collections.snapshield.cloud.plugins.module_utils.cbs import api
@@ -35,12 +36,18 @@ USABLE = ("UNATTACHED", "ATTACHED")
 GONE = ("TORECYCLE",)
 CHARGE_TYPE = "POSTPAID_BY_HOUR"
 DEFAULT_DISK_TYPE = "CLOUD_PREMIUM"
+STALE_TOKENS = 3  # times a new disk is made again after its ClientToken answered a disk deleted since
 
 
-def client_token(snapshot_id, disk_name):
+def client_token(snapshot_id, disk_name, after=None):
     """The ClientToken of the new disk named ``disk_name`` made from ``snapshot_id``: the same in every run, so a
-    resent or repeated CreateDisks answers the disk the first one made (at most 64 ASCII characters)."""
-    digest = hashlib.sha256(("%s\n%s" % (snapshot_id, disk_name)).encode("utf-8")).hexdigest()
+    resent or repeated CreateDisks answers the disk the first one made (at most 64 ASCII characters).
+
+    ``after``: the disk a token answered that does not exist (deleted since: CBS remembers a token for a while);
+    the next token follows from it, so it too is the same in every run.
+    """
+    parts = (snapshot_id, disk_name) if after is None else (snapshot_id, disk_name, after)
+    digest = hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()
     return "snapshield-restore-%s" % digest[:40]
 
 
@@ -159,6 +166,22 @@ def split_absent(request, named, sources):
     return mine, others
 
 
+def absent_result(request, disk_id, name, named, sources):
+    """state=absent for ``disk_id``: the disks to delete (see ``split_absent``), and its element of ``restores``."""
+    mine, others = split_absent(request, named, sources | {disk_id})
+    result = dict(
+        disk_id=disk_id,
+        target="clone",
+        restored_disk_name=name,
+        changed=bool(mine),
+        deleted=[disk_view(disk) for disk in mine],
+        left_alone=[disk_view(disk) for disk in others],
+    )
+    if mine:
+        result["diff"] = dict(before=dict(disks=result["deleted"]), after=dict(disks=[]))
+    return mine, result
+
+
 def disk_view(disk):
     return dict(
         disk_id=disk.get("DiskId"),
@@ -173,10 +196,22 @@ def view(result):
 
 
 class Restoring:
-    """What ``act`` leaves to ``finish``: the restored disk to wait for (``fresh``: created or rolled back now)."""
+    """What ``act`` leaves to ``finish``: the restored disk to wait for (``fresh``: created or rolled back now;
+    ``params``: the CreateDisks call that made a new disk, ``answered``: the disks its tokens answered before)."""
 
-    def __init__(self, result, disk, fresh, size=None):
+    def __init__(self, result, disk, fresh, size=None, params=None, answered=()):
         self.result, self.disk, self.fresh, self.size = result, disk, fresh, size
+        self.params, self.answered = params, tuple(answered)
+
+    def create_again(self, client, wait_timeout):
+        """The new disk never appeared: CBS answered a disk its token made before, deleted since. Make it with the
+        token that follows from that disk (the same in every run), and wait for that one instead."""
+        gone = self.disk["DiskId"]
+        params = dict(self.params, ClientToken=client_token(self.params["SnapshotId"], self.params["DiskName"], gone))
+        requested = client.clock()
+        new_id = api.create_disk(client, params, requested + wait_timeout)
+        result = dict(self.result, restored_disk_id=new_id, requested=requested, requested_at=iso_z(requested))
+        return Restoring(result, dict(DiskId=new_id), True, self.size, params, self.answered + (gone,))
 
 
 class Deleting:
@@ -184,6 +219,16 @@ class Deleting:
 
     def __init__(self, result, disk_ids):
         self.result, self.disk_ids = result, disk_ids
+
+
+def create_again(client, outcomes, unseen, wait_timeout):
+    """Each new disk in ``unseen`` made again with its next ClientToken (see ``Restoring.create_again``)."""
+
+    def again(target):
+        return unseen[target].create_again(client, wait_timeout)
+
+    for target, item, error in run_concurrently(again, list(unseen)):
+        outcomes[target].result, outcomes[target].error = item, error
 
 
 class RestoreConverger(Converger):
@@ -279,7 +324,7 @@ class RestoreConverger(Converger):
             return dict(result, diff=dict(before={}, after=view(result)))
         result = self._result(disk_id, snap, planned, True, "created " + summary)
         new_id = api.create_disk(self.client, params, result["requested"] + request["wait_timeout"])
-        return Restoring(dict(result, restored_disk_id=new_id), dict(DiskId=new_id), fresh=True, size=size)
+        return Restoring(dict(result, restored_disk_id=new_id), dict(DiskId=new_id), True, size, params)
 
     def _in_place(self, disk_id, snap):
         request, disk = self.request, self.disks.get(disk_id)
@@ -298,23 +343,23 @@ class RestoreConverger(Converger):
 
     def _absent(self, disk_id):
         name = restored_name(self.request["disk_name"], disk_id)
-        mine, others = split_absent(self.request, self.named.get(name, []), set(self.disks) | {disk_id})
-        result = dict(
-            disk_id=disk_id,
-            target="clone",
-            restored_disk_name=name,
-            changed=bool(mine),
-            deleted=[disk_view(disk) for disk in mine],
-            left_alone=[disk_view(disk) for disk in others],
-        )
-        if mine:
-            result["diff"] = dict(before=dict(disks=result["deleted"]), after=dict(disks=[]))
-        if self.check_mode or not mine:
-            return result
-        return Deleting(result, [disk["DiskId"] for disk in mine])
+        mine, result = absent_result(self.request, disk_id, name, self.named.get(name, []), set(self.disks))
+        return result if self.check_mode or not mine else Deleting(result, [disk["DiskId"] for disk in mine])
 
     def finish(self, outcomes):
-        RestoreWaiter(self).wait(outcomes)
+        unseen = RestoreWaiter(self).wait(outcomes)
+        for _round in range(STALE_TOKENS):
+            if unseen:
+                create_again(self.client, outcomes, unseen, self.request["wait_timeout"])
+                unseen = RestoreWaiter(self).wait(outcomes)
+        for target, item in unseen.items():
+            answered = ", ".join(item.answered + (item.disk["DiskId"],))
+            outcomes[target].fail(
+                DiskError(
+                    "CreateDisks answered disks %s for new disk %s, and none of them appeared: CBS keeps answering "
+                    "disks deleted since; give another disk_name" % (answered, item.params["DiskName"])
+                )
+            )
         deletions = [(t, o.result.disk_ids) for t, o in outcomes.items() if isinstance(o.result, Deleting)]
         if not deletions:
             return
@@ -336,8 +381,11 @@ class RestoreWaiter:
         self.client = converger.client
         self.request = converger.request
         self.ready_at = {}  # disk id -> when it was first seen usable
+        self.seen = set()  # ids of the disks read at least once
 
     def wait(self, outcomes):
+        """Settle every disk ``outcomes`` wait for; returns ``{target: Restoring}`` of the new disks never seen
+        (their outcome is left as it is)."""
         waiting = {t: o.result for t, o in outcomes.items() if isinstance(o.result, Restoring)}
         timeout, now = ("wait_timeout", self.request["wait_timeout"]), self.client.clock()
         until, grace = now + self.request["wait_timeout"], now + api.VISIBILITY_GRACE
@@ -351,12 +399,16 @@ class RestoreWaiter:
             )
             expected[disk_id] = (item.size, item.fresh and item.result["target"] == "in_place")
         settled = wait_all(self.client, self._read, watches, lambda disk: self._judge(disk, expected))
+        unseen = {}
         for target, item in waiting.items():
             disk, error = settled[target]
             if error is None:
                 outcomes[target].result = self._settled(item, disk)
+            elif item.params is not None and item.disk["DiskId"] not in self.seen and not isinstance(error, ApiError):
+                unseen[target] = item
             else:
                 outcomes[target].fail(error)
+        return unseen
 
     def _judge(self, disk, expected):
         size, rolled_back = expected.get(disk.get("DiskId"), (None, False))
@@ -381,6 +433,8 @@ class RestoreWaiter:
 
     def _read(self, disk_ids, until):
         try:
-            return {disk["DiskId"]: disk for disk in api.disks_by_id(self.client, disk_ids)}
+            found = {disk["DiskId"]: disk for disk in api.disks_by_id(self.client, disk_ids)}
         except ApiError as error:
             raise explain(error, "reading %d restored disks" % len(disk_ids))
+        self.seen.update(found)
+        return found

@@ -180,3 +180,26 @@ def test_a_rerun_after_a_failed_run_gets_the_same_disk_from_the_client_token(emu
     assert len(restored_disks(emu, snap)) == 1
     tokens = {c["params"]["ClientToken"] for c in calls(emu, "CreateDisks")}
     assert tokens == {client_token(snap, source + "-restored")}
+
+
+def test_restoring_again_after_a_delete_follows_the_token_of_the_deleted_disk(emu, auth, run_main, monkeypatch):
+    """CBS answers a remembered ClientToken with its disk even once that disk is deleted: the module waits for it
+    only as long as a new disk may stay unlisted, then makes the disk with the token that follows from the deleted
+    one, the same in every run; a third restore follows the chain one step further."""
+    monkeypatch.setattr(api, "VISIBILITY_GRACE", 0.5)
+    source, (snap,) = seed(emu)
+    args = dict(auth, disk_id=source, disk_name="drill-{disk_id}")
+    made = []
+    for _run in range(3):
+        code, out = run_main(cbs_restore, args)
+        assert code == 0, out
+        made.append(out["restore"]["restored_disk_id"])
+        assert [d["id"] for d in restored_disks(emu, snap)] == [made[-1]]
+        assert out["restore"]["changed"] and out["restore"]["restore_seconds"] < 5
+        code, out = run_main(cbs_restore, dict(args, state="absent"))
+        assert code == 0 and [d["disk_id"] for d in out["restore"]["deleted"]] == [made[-1]], out
+    assert len(set(made)) == 3
+    name = "drill-" + source
+    chain = [client_token(snap, name), client_token(snap, name, made[0]), client_token(snap, name, made[1])]
+    sent = [c["params"]["ClientToken"] for c in calls(emu, "CreateDisks")]
+    assert sent == chain[:1] + chain[:2] + chain
