@@ -42,6 +42,8 @@ options:
 notes:
   - The UCloud options can be set once for a play with
     C(module_defaults) and the action group C(group/snapshield.cloud.ucloud).
+  - An environment variable that is set but empty (or only blanks) counts as unset, so the next variable or the
+    default applies. AWX sets every variable of a credential type, an empty input as an empty string.
 requirements:
   - requests
 """

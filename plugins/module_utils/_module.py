@@ -45,8 +45,8 @@ class CloudModule:
             self.fail(error)
         self.module.exit_json(changed=False, **answer)
 
-    def converge(self, converger, single_key, target_key="disk_id", noun="disks", results_key="results"):
-        """End a module with every target converged: ``results`` (or ``results_key``) per target, ``changed``, ``diff``.
+    def converge(self, converger, single_key, target_key="disk_id", noun="disks", list_key="results"):
+        """End a module with every target converged: ``results`` (or ``list_key``) per target, ``changed``, ``diff``.
 
         With one target, its result is also returned under ``single_key``. Any failed target fails the task
         with a message naming each failed target; the others' results are still returned. ``target_key``: the
@@ -63,7 +63,7 @@ class CloudModule:
         diffs = [
             dict(r.pop("diff"), before_header=r[target_key], after_header=r[target_key]) for r in results if "diff" in r
         ]
-        answer = {"changed": any(r.get("changed") for r in results), results_key: results}
+        answer = {"changed": any(r.get("changed") for r in results), list_key: results}
         if len(results) == 1 and not results[0].get("failed"):
             answer[single_key] = results[0]
         if self.module._diff and diffs:

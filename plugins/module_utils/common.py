@@ -9,10 +9,12 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import math
+import os
 from collections import Counter
 from datetime import datetime, timezone
 
 from ansible.module_utils.basic import missing_required_lib
+from ansible.module_utils.errors import AnsibleFallbackNotFound
 
 from ansible_collections.snapshield.cloud.plugins.module_utils.transport import (
     DEFAULT_CONNECT_TIMEOUT,
@@ -38,29 +40,22 @@ def is_whole(value):
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def connection_kwargs(module):
-    """Client keyword arguments from the connection options, validated before any call."""
-    params = module.params
+def check_connection(params):
+    """Client keyword arguments from the connection options; ValueError naming a bad one, before any call."""
     for name in ("timeout", "connect_timeout"):
         if not is_whole(params[name]) or not 0 < params[name] <= MAX_TIMEOUT:
-            module.fail_json(
-                msg="%s must be a whole number of seconds from 1 to %d, got %r" % (name, MAX_TIMEOUT, params[name])
+            raise ValueError(
+                "%s must be a whole number of seconds from 1 to %d, got %r" % (name, MAX_TIMEOUT, params[name])
             )
     if not is_whole(params["retries"]) or params["retries"] < 0:
-        module.fail_json(msg="retries must be a whole number, 0 or more, got %r" % (params["retries"],))
+        raise ValueError("retries must be a whole number, 0 or more, got %r" % (params["retries"],))
     rate_limit = params["rate_limit"]
     if rate_limit is not None and not (math.isfinite(rate_limit) and rate_limit >= 0):
-        module.fail_json(
-            msg="rate_limit must be 0 (no limit) or more requests per second, or unset for each "
+        raise ValueError(
+            "rate_limit must be 0 (no limit) or more requests per second, or unset for each "
             "action's published limit, got %s" % rate_limit
         )
-    return dict(
-        validate_certs=params["validate_certs"],
-        timeout=params["timeout"],
-        connect_timeout=params["connect_timeout"],
-        retries=params["retries"],
-        rate_limit=rate_limit,
-    )
+    return {name: params[name] for name in CONNECTION_ARGUMENT_SPEC}
 
 
 def check_ids(value, option, noun="disk id", required=True):
@@ -84,6 +79,16 @@ def check_ids(value, option, noun="disk id", required=True):
         more = " (and %d more)" % (len(duplicates) - 5) if len(duplicates) > 5 else ""
         raise ValueError("%s lists %s%s more than once" % (option, ", ".join(duplicates[:5]), more))
     return ids
+
+
+def check_regions(options, env):
+    """The regions an inventory source lists: ``regions``, else the one ``region`` (or its variable ``env``)."""
+    regions = options.get("regions")
+    if regions is None:
+        if not options.get("region"):
+            raise ValueError("regions is required: give a list of regions, or region (or %s) for one" % env)
+        regions = [options["region"]]
+    return check_ids(regions, "regions", noun="region")
 
 
 def check_not_blank(params, options):
@@ -112,11 +117,28 @@ def require_requests(module):
         module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
 
 
-def require_options(module, env_names):
-    """Fail naming each missing option and the environment variable that can supply it."""
-    missing = ["%s (or %s)" % (name, env) for name, env in env_names if not module.params.get(name)]
+def set_env_fallback(*names):
+    """The first of the environment variables ``names`` that holds more than blanks (an option's fallback).
+
+    Unlike ``env_fallback``, a variable that is set but empty counts as unset: AWX injects every variable of a
+    credential type, an empty input as ``""``, and that must neither hide the next variable nor stand for a value.
+    """
+    for name in names:
+        value = os.environ.get(name)
+        if value is not None and value.strip():
+            return value
+    raise AnsibleFallbackNotFound
+
+
+def check_required(params, env_names):
+    """ValueError naming each missing option and the environment variable that can supply it (and if it is blank)."""
+    missing = [
+        "%s (or %s%s)" % (name, env, ", which is set but blank" if not os.environ.get(env, "-").strip() else "")
+        for name, env in env_names
+        if not params.get(name)
+    ]
     if missing:
-        module.fail_json(msg="missing required arguments: %s" % ", ".join(missing))
+        raise ValueError("missing required arguments: %s" % ", ".join(missing))
 
 
 def utc_iso(timestamp):

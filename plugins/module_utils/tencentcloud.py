@@ -11,14 +11,15 @@ __metaclass__ = type
 import copy
 import json
 
-from ansible.module_utils.basic import env_fallback
 from ansible.module_utils.six.moves.urllib.parse import urlparse
 
 from ansible_collections.snapshield.cloud.plugins.module_utils.common import (
     CONNECTION_ARGUMENT_SPEC,
-    connection_kwargs,
-    require_options,
+    check_connection,
+    check_required,
+    checked,
     require_requests,
+    set_env_fallback,
 )
 from ansible_collections.snapshield.cloud.plugins.module_utils.tencent_signing import signed_headers
 from ansible_collections.snapshield.cloud.plugins.module_utils.transport import (
@@ -43,42 +44,49 @@ REFUSED_CODES = frozenset(
 def argument_spec():
     """Auth options of every Tencent module (documented in the snapshield.cloud.tencentcloud fragment)."""
     spec = dict(
-        secret_id=dict(type="str", fallback=(env_fallback, ["TENCENTCLOUD_SECRET_ID"])),
-        secret_key=dict(type="str", no_log=True, fallback=(env_fallback, ["TENCENTCLOUD_SECRET_KEY"])),
+        secret_id=dict(type="str", fallback=(set_env_fallback, ["TENCENTCLOUD_SECRET_ID"])),
+        secret_key=dict(type="str", no_log=True, fallback=(set_env_fallback, ["TENCENTCLOUD_SECRET_KEY"])),
         security_token=dict(
             type="str",
             no_log=True,
             fallback=(
-                env_fallback,
+                set_env_fallback,
                 ["TENCENTCLOUD_SECURITY_TOKEN", "TENCENTCLOUD_SESSION_TOKEN", "TENCENTCLOUD_TOKEN"],
             ),
         ),
-        region=dict(type="str", fallback=(env_fallback, ["TENCENTCLOUD_REGION"])),
-        endpoint=dict(type="str", fallback=(env_fallback, ["TENCENTCLOUD_ENDPOINT"])),
+        region=dict(type="str", fallback=(set_env_fallback, ["TENCENTCLOUD_REGION"])),
+        endpoint=dict(type="str", fallback=(set_env_fallback, ["TENCENTCLOUD_ENDPOINT"])),
     )
     spec.update(CONNECTION_ARGUMENT_SPEC)
     return spec
 
 
+REQUIRED = (
+    ("secret_id", "TENCENTCLOUD_SECRET_ID"),
+    ("secret_key", "TENCENTCLOUD_SECRET_KEY"),
+    ("region", "TENCENTCLOUD_REGION"),
+)
+
+
 def client(module):
     """A client configured from the module's options; fails the task before any call if they are incomplete."""
     require_requests(module)
-    require_options(
-        module,
-        [
-            ("secret_id", "TENCENTCLOUD_SECRET_ID"),
-            ("secret_key", "TENCENTCLOUD_SECRET_KEY"),
-            ("region", "TENCENTCLOUD_REGION"),
-        ],
-    )
-    params = module.params
+    return checked(module, client_from_options)
+
+
+def client_from_options(options):
+    """A client from plain option values (a module's params, an inventory source's options).
+
+    ValueError names a missing or bad option, before any call.
+    """
+    check_required(options, REQUIRED)
     return TencentCloudClient(
-        params["secret_id"],
-        params["secret_key"],
-        params["region"],
-        security_token=params["security_token"],
-        endpoint=params["endpoint"],
-        **connection_kwargs(module),
+        options["secret_id"],
+        options["secret_key"],
+        options["region"],
+        security_token=options.get("security_token"),
+        endpoint=options.get("endpoint"),
+        **check_connection(options),
     )
 
 

@@ -8,13 +8,14 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible.module_utils.basic import env_fallback
 
 from ansible_collections.snapshield.cloud.plugins.module_utils.common import (
     CONNECTION_ARGUMENT_SPEC,
-    connection_kwargs,
-    require_options,
+    check_connection,
+    check_required,
+    checked,
     require_requests,
+    set_env_fallback,
 )
 from ansible_collections.snapshield.cloud.plugins.module_utils.transport import (
     FINAL,
@@ -38,31 +39,38 @@ BUSY_RETCODES = frozenset([17085, 17086, 17098])
 def argument_spec():
     """Auth options of every UCloud module (documented in the snapshield.cloud.ucloud fragment)."""
     spec = dict(
-        public_key=dict(type="str", fallback=(env_fallback, ["UCLOUD_PUBLIC_KEY"])),
-        private_key=dict(type="str", no_log=True, fallback=(env_fallback, ["UCLOUD_PRIVATE_KEY"])),
-        region=dict(type="str", fallback=(env_fallback, ["UCLOUD_REGION"])),
-        project_id=dict(type="str", fallback=(env_fallback, ["UCLOUD_PROJECT_ID"])),
-        base_url=dict(type="str", default=DEFAULT_BASE_URL, fallback=(env_fallback, ["UCLOUD_BASE_URL"])),
+        public_key=dict(type="str", fallback=(set_env_fallback, ["UCLOUD_PUBLIC_KEY"])),
+        private_key=dict(type="str", no_log=True, fallback=(set_env_fallback, ["UCLOUD_PRIVATE_KEY"])),
+        region=dict(type="str", fallback=(set_env_fallback, ["UCLOUD_REGION"])),
+        project_id=dict(type="str", fallback=(set_env_fallback, ["UCLOUD_PROJECT_ID"])),
+        base_url=dict(type="str", default=DEFAULT_BASE_URL, fallback=(set_env_fallback, ["UCLOUD_BASE_URL"])),
     )
     spec.update(CONNECTION_ARGUMENT_SPEC)
     return spec
 
 
+REQUIRED = (("public_key", "UCLOUD_PUBLIC_KEY"), ("private_key", "UCLOUD_PRIVATE_KEY"), ("region", "UCLOUD_REGION"))
+
+
 def client(module):
     """A client configured from the module's options; fails the task before any call if they are incomplete."""
     require_requests(module)
-    require_options(
-        module,
-        [("public_key", "UCLOUD_PUBLIC_KEY"), ("private_key", "UCLOUD_PRIVATE_KEY"), ("region", "UCLOUD_REGION")],
-    )
-    params = module.params
+    return checked(module, client_from_options)
+
+
+def client_from_options(options):
+    """A client from plain option values (a module's params, an inventory source's options).
+
+    ValueError names a missing or bad option, before any call.
+    """
+    check_required(options, REQUIRED)
     return UCloudClient(
-        params["public_key"],
-        params["private_key"],
-        params["region"],
-        project_id=params["project_id"],
-        base_url=params["base_url"] or DEFAULT_BASE_URL,
-        **connection_kwargs(module),
+        options["public_key"],
+        options["private_key"],
+        options["region"],
+        project_id=options.get("project_id"),
+        base_url=options.get("base_url") or DEFAULT_BASE_URL,
+        **check_connection(options),
     )
 
 

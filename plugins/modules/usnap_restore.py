@@ -259,7 +259,7 @@ def main():
         ),
         check_restore_request,
     )
-    run.converge(RestoreConverger(run.module, run.client, run.request), single_key="restore", results_key="restores")
+    run.converge(RestoreConverger(run.module, run.client, run.request), single_key="restore", list_key="restores")
 
 
 if __name__ == "__main__":

@@ -59,7 +59,8 @@ class UDisk:
     backup_mode: str = ""  # "UDataArk" for a disk protected by the older product
     create_time: int = field(default_factory=lambda: int(time.time()))
     cloud: str = "ucloud"
-    host_id: str = ""  # the UHost it is attached to ("" = detached)
+    host_id: str = ""  # the UHost it is attached to ("" when detached)
+    project_id: str = ""  # listed only under this ProjectId; "" = under any (the fleet's disks)
     charge_type: str = "Month"
     busy_state: str = ""  # Cloning (CloneUDiskUDataArk) or Restoring (RestoreUDisk) until busy_until
     busy_until: float = 0.0
@@ -143,6 +144,8 @@ class CbsDisk:
             return 100
         span = max(self.busy_until - self.busy_since, 1e-9)
         return max(0, min(99, int(100 * (now - self.busy_since) / span)))
+
+    instance_id: str = ""  # the CVM it is attached to
 
 
 @dataclass
@@ -326,8 +329,7 @@ class State:
             "status": "InUse" if n % 2 else "Available",
         }
         fields.update(self._take(spec, UDisk))
-        if fields["status"] == "InUse" and not fields.get("host_id"):
-            fields["host_id"] = f"uhost-emu{n:05d}"
+        fields.setdefault("host_id", f"uhost-emu{n:05d}" if fields["status"] == "InUse" else "")
         disk = UDisk(**fields)
         self.udisks[disk.id] = disk
         created["disks"].append(disk.id)
@@ -379,6 +381,7 @@ class State:
             "tags": tags,
         }
         fields.update(self._take(spec, CbsDisk))
+        fields.setdefault("instance_id", f"ins-emu{n:05d}" if fields.get("state", "ATTACHED") == "ATTACHED" else "")
         disk = CbsDisk(**fields)
         self.cbs_disks[disk.id] = disk
         created["disks"].append(disk.id)

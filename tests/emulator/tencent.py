@@ -310,6 +310,7 @@ DISK_COLUMNS = {
     "disk-usage": lambda r: [r["DiskUsage"]],
     "disk-type": lambda r: [r["DiskType"]],
     "disk-state": lambda r: [r["DiskState"]],
+    "instance-id": lambda r: [r["InstanceId"]],
     "zone": lambda r: [r["Placement"]["Zone"]],
     "project-id": lambda r: [str(r["Placement"]["ProjectId"])],
     "encrypt": lambda r: _bool_text(r["Encrypt"]),
@@ -479,7 +480,7 @@ class TencentApi(CloudApi):
             "SnapshotSize": sum(s.size for s in snaps),
             "Portable": d.usage == "DATA_DISK",
             "Attached": d.state == "ATTACHED",
-            "InstanceId": "",
+            "InstanceId": d.instance_id,
         }
 
     # ------------------------------------------------------------------ snapshots

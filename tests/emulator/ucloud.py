@@ -224,7 +224,6 @@ class UCloudApi(CloudApi):
             "Name": d.name,
             "Size": d.size,
             "Status": d.status_at(now),
-            "UHostId": d.host_id,
             "ChargeType": d.charge_type,
             "Zone": d.zone,
             "DiskType": d.disk_type,
@@ -232,6 +231,8 @@ class UCloudApi(CloudApi):
             "Tag": d.tag,
             "BackupMode": backup,
             "CreateTime": d.create_time,
+            "UHostId": d.host_id,
+            "HostId": d.host_id,
         }
 
     # ------------------------------------------------------------------ USnap
@@ -329,9 +330,17 @@ class UCloudApi(CloudApi):
     def describe_udisk(self, f: Form):
         region = f.required("Region")
         rows = [d for d in sorted(self.state.udisks.values(), key=lambda d: d.id) if d.region == region]
-        for param, attr in (("Zone", "zone"), ("UDiskId", "id"), ("Tag", "tag"), ("UDiskName", "name")):
+        for param, attr in (
+            ("Zone", "zone"),
+            ("UDiskId", "id"),
+            ("Tag", "tag"),
+            ("UDiskName", "name"),
+            ("DiskType", "disk_type"),
+        ):
             if f.get(param):
                 rows = [d for d in rows if getattr(d, attr) == f.get(param)]
+        if f.get("ProjectId"):
+            rows = [d for d in rows if d.project_id in ("", f.get("ProjectId"))]
         if f.get("IsBoot"):
             boot = f.get("IsBoot").lower() in ("yes", "true")
             rows = [d for d in rows if d.is_boot == boot]

@@ -120,6 +120,14 @@ def test_installed_copy_documents_every_module(installed):
     assert sorted(json.loads(out)) == ["snapshield.cloud.%s" % name for name in MODULES]
 
 
+def test_installed_copy_documents_the_inventory_plugins(installed):
+    out = run(
+        [BIN / "ansible-doc", "--list", "--json", "-t", "inventory", "snapshield.cloud"],
+        env=clean_env(ANSIBLE_COLLECTIONS_PATH=str(installed), ANSIBLE_COLLECTIONS_SCAN_SYS_PATH="false"),
+    )
+    assert sorted(json.loads(out)) == ["snapshield.cloud.cbs_disks", "snapshield.cloud.ucloud_disks"]
+
+
 def test_demo_runs_from_the_installed_copy(installed, emulator, tmp_path):
     """examples/demo.yml of the installed copy, with the env vars scripts/demo.py sets, and no checkout."""
     creds = emulator.credentials
@@ -197,6 +205,8 @@ def test_execution_environment_context(tmp_path):
     )
     containerfile = (context / "Containerfile").read_text(encoding="utf-8")
     assert "ansible-galaxy collection install" in containerfile and "introspect" in containerfile
+    definition = yaml.safe_load((REPO / "execution-environment.yml").read_text(encoding="utf-8"))
+    assert 'ARG PYCMD="%s"' % definition["dependencies"]["python_interpreter"]["python_path"] in containerfile
     requirements = yaml.safe_load((context / "_build" / "requirements.yml").read_text(encoding="utf-8"))
     assert [c["name"] for c in requirements["collections"]] == ["snapshield.cloud"]
 
@@ -261,14 +271,17 @@ def run_awx_style_job(installed, emulator, tmp_path, playbook_name):
     playbook = (REPO / "examples" / playbook_name).read_text(encoding="utf-8")
     assert "module_defaults" not in playbook
     (private / "project" / playbook_name).write_text(playbook, encoding="utf-8")
-    (private / "inventory" / "hosts").write_text("localhost ansible_connection=local\n", encoding="utf-8")
+    # localhost as AWX's demo inventory defines it (docs/awx.md): the job's own Python, not interpreter discovery.
+    (private / "inventory" / "hosts").write_text(
+        "localhost ansible_connection=local ansible_python_interpreter='{{ ansible_playbook_python }}'\n",
+        encoding="utf-8",
+    )
     (private / "env" / "envvars").write_text(
         yaml.safe_dump(
             dict(
                 injected,
                 ANSIBLE_COLLECTIONS_PATH=str(installed),
                 ANSIBLE_COLLECTIONS_SCAN_SYS_PATH="false",
-                ANSIBLE_PYTHON_INTERPRETER=sys.executable,
                 ANSIBLE_NOCOLOR="1",
             )
         ),

@@ -216,6 +216,28 @@ def find_disks(client, request):
     return dict(disks=[disk_result(disk) for disk in found])
 
 
+def region_disks(client, filters=()):
+    """Every disk of the client's region that matches ``filters``, with its automatic snapshot policy bindings."""
+    params = dict(ReturnBindAutoSnapshotPolicy=True)
+    if filters:
+        params["Filters"] = list(filters)
+    return list(paginate(client, "DescribeDisks", "DiskSet", params))
+
+
+def inventory_host(raw, region):
+    """A disk as the cbs_disks inventory plugin makes it a host: disk_result's keys and those of docs/inventory.md."""
+    host = disk_result(raw)
+    instance_id = raw.get("InstanceId") or ""
+    host.update(
+        cloud="tencentcloud",
+        region=region,
+        instance_id=instance_id,
+        attached=bool(raw.get("Attached", instance_id)),
+        auto_snapshot_policy_ids=list(raw.get("AutoSnapshotPolicyIds") or []),
+    )
+    return host
+
+
 def disks_by_id(client, disk_ids):
     """The disks of those ids that exist, 100 ids a call."""
     return [

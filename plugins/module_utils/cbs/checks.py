@@ -15,7 +15,12 @@ import re
 import time
 from datetime import datetime, timedelta, timezone
 
-from ansible_collections.snapshield.cloud.plugins.module_utils.common import check_ids, check_not_blank, is_whole
+from ansible_collections.snapshield.cloud.plugins.module_utils.common import (
+    check_ids,
+    check_not_blank,
+    check_regions,
+    is_whole,
+)
 
 MAX_NAME = 60
 MAX_TAG_KEY = 127
@@ -202,6 +207,57 @@ def disk_filters(params):
     for key, value in sorted(check_tags(params.get("tags")).items()):
         filters.append(dict(Name="tag:%s" % key, Values=[value]))
     return filters
+
+
+# DescribeDisks filter names (the SDK's DescribeDisksRequest), and tag:<key>.
+DISK_FILTERS = (
+    "cluster-group-id",
+    "dedicated-cluster-id",
+    "disk-charge-type",
+    "disk-id",
+    "disk-name",
+    "disk-state",
+    "disk-type",
+    "disk-usage",
+    "instance-id",
+    "instance-ip-address",
+    "instance-name",
+    "portable",
+    "project-id",
+    "tag-key",
+    "tag-value",
+    "zone",
+)
+
+
+def _filter_value(value):
+    return str(value).upper() if isinstance(value, bool) else str(value)
+
+
+def check_disk_filters(filters, option="filters"):
+    """DescribeDisks Filters from ``{filter name: a value or a list of values}``; ValueError naming the option."""
+    if not filters:
+        return []
+    if not isinstance(filters, dict):
+        raise ValueError("%s must be a dictionary of filter names to values, got %s" % (option, type(filters).__name__))
+    checked_filters = []
+    for name, given in sorted(filters.items()):
+        if name not in DISK_FILTERS and not (isinstance(name, str) and name.startswith("tag:") and name[4:].strip()):
+            raise ValueError(
+                "%s has an unknown filter %r: use tag:<key> or one of %s" % (option, name, ", ".join(DISK_FILTERS))
+            )
+        values = given if isinstance(given, list) else [given]
+        if not values or any(value is None or isinstance(value, (dict, list)) for value in values):
+            raise ValueError("%s.%s must be a value or a non-empty list of values, got %r" % (option, name, values))
+        checked_filters.append(dict(Name=name, Values=[_filter_value(value) for value in values]))
+    return checked_filters
+
+
+def check_inventory_request(options):
+    """What the cbs_disks inventory plugin is asked to list: the regions, and the DescribeDisks filters."""
+    return dict(
+        regions=check_regions(options, "TENCENTCLOUD_REGION"), filters=check_disk_filters(options.get("filters"))
+    )
 
 
 def check_disk_listing_request(params):

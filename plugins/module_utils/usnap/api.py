@@ -11,7 +11,7 @@ __metaclass__ = type
 
 from ansible_collections.snapshield.cloud.plugins.module_utils._apply import apply_once
 from ansible_collections.snapshield.cloud.plugins.module_utils._concurrency import all_concurrently
-from ansible_collections.snapshield.cloud.plugins.module_utils._lookup import Listing, look_up
+from ansible_collections.snapshield.cloud.plugins.module_utils._lookup import Listing, look_up, paginate
 from ansible_collections.snapshield.cloud.plugins.module_utils.common import is_whole
 from ansible_collections.snapshield.cloud.plugins.module_utils.transport import ApiError, DiskError
 from ansible_collections.snapshield.cloud.plugins.module_utils.usnap.checks import (
@@ -232,6 +232,28 @@ def list_disks(client, request):
     else:
         rows = listing.all()
     return dict(disks=[disk_result(row) for row in rows])
+
+
+def region_disks(client, region, zone=None, project_id=None, filters=None):
+    """Every disk of ``region`` (of one zone, of one project when given) matching DescribeUDisk ``filters``."""
+    params = dict(Region=region, Zone=zone, ProjectId=project_id, **(filters or {}))
+    return list(paginate(client, "DescribeUDisk", "DataSet", {k: v for k, v in params.items() if v is not None}))
+
+
+def inventory_host(row, region, project_id=None):
+    """A disk as the ucloud_disks inventory plugin makes it a host: disk_result's keys and docs/inventory.md's."""
+    host = disk_result(row)
+    instance_id = row.get("UHostId") or row.get("HostId") or ""
+    host.update(
+        cloud="ucloud",
+        region=region,
+        project_id=project_id or "",
+        disk_status=host.pop("status"),
+        instance_id=instance_id,
+        attached=bool(instance_id),
+        backup_mode=host["backup_mode"] or "",
+    )
+    return host
 
 
 # Restores ---------------------------------------------------------------------------------------

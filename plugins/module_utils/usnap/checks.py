@@ -12,7 +12,12 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.snapshield.cloud.plugins.module_utils.cbs.checks import parse_time
-from ansible_collections.snapshield.cloud.plugins.module_utils.common import check_ids, check_not_blank, is_whole
+from ansible_collections.snapshield.cloud.plugins.module_utils.common import (
+    check_ids,
+    check_not_blank,
+    check_regions,
+    is_whole,
+)
 
 BACKUP_MODES = ("Base", "Ultimate", "Custom")
 CHARGE_TYPES = ("Year", "Month", "Dynamic")
@@ -134,6 +139,34 @@ def check_listing_request(params):
         disk_ids=check_disk_ids(params.get("disk_ids"), required=False),
         business_group=params.get("business_group"),
         disk_name=params.get("disk_name"),
+    )
+
+
+def region_of(zone):
+    """The region of a UCloud zone: ``cn-bj2`` for ``cn-bj2-02``."""
+    return zone.rsplit("-", 1)[0]
+
+
+def check_inventory_request(options):
+    """What the ucloud_disks inventory plugin is asked to list: regions, zones, projects and DescribeUDisk filters.
+
+    With ``zones``, only those zones are read, each in its region; ``regions`` then defaults to theirs.
+    """
+    zones = check_ids(options.get("zones"), "zones", noun="zone", required=False) or []
+    if zones and options.get("regions") is None:
+        regions = sorted({region_of(zone) for zone in zones})
+    else:
+        regions = check_regions(options, "UCLOUD_REGION")
+    outside = [zone for zone in zones if region_of(zone) not in regions]
+    if outside:
+        raise ValueError("zones lists %s, outside the regions %s" % (", ".join(outside), ", ".join(regions)))
+    projects = check_ids(options.get("project_ids"), "project_ids", noun="project id", required=False)
+    check_not_blank(options, ("business_group", "disk_type"))
+    return dict(
+        regions=regions,
+        zones=zones,
+        project_ids=projects or [options.get("project_id")],
+        filters=dict(Tag=options.get("business_group"), DiskType=options.get("disk_type")),
     )
 
 

@@ -226,6 +226,15 @@ def test_client_from_module_options():
         tencentcloud.client(Module(secret_key=None))
 
 
+def test_client_from_plain_option_values_checks_them_before_any_call():
+    made = tencentcloud.client_from_options(dict(Module().params, region="ap-guangzhou"))
+    assert made.region == "ap-guangzhou" and made.url == "https://cbs.tencentcloudapi.com/"
+    with pytest.raises(ValueError, match=r"missing required arguments: secret_id \(or TENCENTCLOUD_SECRET_ID\)"):
+        tencentcloud.client_from_options(dict(Module().params, secret_id=""))
+    with pytest.raises(ValueError, match="connect_timeout must be a whole number of seconds from 1 to 3600"):
+        tencentcloud.client_from_options(dict(Module().params, connect_timeout=True))
+
+
 def test_unset_rate_limit_option_keeps_each_actions_published_limit():
     made = tencentcloud.client(Module(rate_limit=None))
     assert made.rate_limiter.interval("DescribeDisks") < made.rate_limiter.interval("DescribeSnapshots")

@@ -37,6 +37,31 @@ def auth(emu):
 
 
 @pytest.fixture
+def injected_env(emu):
+    """``injected_env(**changes)``: the environment AWX's credential types inject for the emulator's accounts, an
+    empty input as "" (project, security token), with ``changes`` on top."""
+
+    def environ(**changes):
+        creds = emu.credentials
+        injected = dict(
+            UCLOUD_PUBLIC_KEY=creds["ucloud_public_key"],
+            UCLOUD_PRIVATE_KEY=creds["ucloud_private_key"],
+            UCLOUD_REGION="cn-bj2",
+            UCLOUD_PROJECT_ID="",
+            UCLOUD_BASE_URL=emu.url,
+            TENCENTCLOUD_SECRET_ID=creds["tencent_secret_id"],
+            TENCENTCLOUD_SECRET_KEY=creds["tencent_secret_key"],
+            TENCENTCLOUD_SECURITY_TOKEN="",
+            TENCENTCLOUD_REGION="ap-guangzhou",
+            TENCENTCLOUD_ENDPOINT=emu.url,
+        )
+        injected.update(changes)
+        return injected
+
+    return environ
+
+
+@pytest.fixture
 def run_main(capsys):
     """``run_main(module, args)``: ``(exit code, JSON answer)`` of the module's main() run in-process."""
 
