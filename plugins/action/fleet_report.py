@@ -2,7 +2,8 @@
 # Copyright (c) snapshield.cloud contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Write a fleet report on the controller, one file per format (documented in plugins/modules/fleet_report.py).
+"""Write a fleet or restore drill report on the controller, one file per format (documented in
+plugins/modules/fleet_report.py).
 
 A report is a local file, not cloud state: it is written in check mode too (then saying what the run would do),
 and never reported as a change, since it is dated and rewritten on every run.
@@ -19,9 +20,11 @@ from ansible.errors import AnsibleActionFail
 from ansible.module_utils.common.text.converters import to_bytes, to_native
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.snapshield.cloud.plugins.plugin_utils.fleet_report import report_files
+from ansible_collections.snapshield.cloud.plugins.plugin_utils import drill_report, fleet_report
 
 ARGUMENT_SPEC = dict(report=dict(type="dict", required=True), path=dict(type="path", required=True))
+# The kinds of report, by the data's ``kind`` (a fleet report has none).
+WRITERS = {None: fleet_report.report_files, drill_report.KIND: drill_report.report_files}
 
 
 def _write(path, text):
@@ -47,8 +50,14 @@ class ActionModule(ActionBase):
         result = super(ActionModule, self).run(tmp, task_vars)
         del tmp
         args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)[1]
+        kind = args["report"].get("kind")
+        if kind not in WRITERS:
+            raise AnsibleActionFail(
+                "report has kind %r; this action writes fleet reports (no kind) and %r reports"
+                % (kind, drill_report.KIND)
+            )
         try:
-            files = report_files(args["report"], args["path"])
+            files = WRITERS[kind](args["report"], args["path"])
         except ValueError as error:
             raise AnsibleActionFail(to_native(error))
         for path, text in files.items():

@@ -21,6 +21,8 @@ description:
     and cost, and writing it is never reported as a change, since it is dated and rewritten on every run.
   - Each file is replaced at once, so a reader never sees half a report, with mode V(0644).
   - The roles C(snapshield.cloud.usnap_fleet) and C(snapshield.cloud.cbs_fleet) write their reports with it.
+  - It also writes restore drill reports, the data of P(snapshield.cloud.drill_report#filter) (its C(kind) is
+    V(drill)), in the same three formats; the role C(snapshield.cloud.restore_drill) writes its report with it.
 author:
   - snapshield.cloud contributors (@snapshield)
 extends_documentation_fragment:
@@ -44,7 +46,7 @@ attributes:
 options:
   report:
     description:
-      - Report data from P(snapshield.cloud.fleet_report#filter).
+      - Report data from P(snapshield.cloud.fleet_report#filter), or from P(snapshield.cloud.drill_report#filter).
     type: dict
     required: true
   path:

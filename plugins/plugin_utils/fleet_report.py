@@ -731,6 +731,11 @@ def _cards(report):
     cards.append(("cost", _units(cost["per_month"]) or "n/a", "per month"))
     cards.append(("rpo", _age(rpo["worst"]) or "n/a", "worst RPO"))
     cards.append(("rpo", _age(rpo["median"]) or "n/a", "median RPO"))
+    return _cards_html(cards)
+
+
+def _cards_html(cards):
+    """The row of cards: one ``(css class, value, text)`` each."""
     return '<div class="cards">%s</div>' % "".join(
         '<div class="card %s" id="card-%s"><b>%s</b>%s</div>'
         % (css, html.escape(text.replace(" ", "-")), html.escape(str(value)), html.escape(text))
@@ -755,8 +760,12 @@ def _problems_html(report, groups=12, names=8):
         )
     if len(kinds) > groups:
         items.append("<li>%d more kinds of problem, listed first in the table</li>" % (len(kinds) - groups))
+    return _problems_section(len(problems), items)
+
+
+def _problems_section(count, items):
     return '<section class="problems" id="problems"><h2>Problems (%d disks)</h2><ul>%s</ul></section>' % (
-        len(problems),
+        count,
         "".join(items),
     )
 
@@ -778,23 +787,28 @@ def _cost_html(report):
 
 def _table_html(report):
     columns = _columns(report)
-    cols = "".join('<col style="width:%d%%">' % WIDTHS.get(key, 6) for key, title in columns)
-    head = "".join("<th>%s</th>" % html.escape(title) for key, title in columns)
     groups = OrderedDict()
     for row in _grouped(report["rows"]):
         groups.setdefault(row["coverage"], []).append(row)
+    return _disks_table(columns, groups, _cell, WIDTHS, ("rpo", "monthly_cost", "price"))
+
+
+def _disks_table(columns, groups, cell, widths, numeric):
+    """The table of disks (id ``disks``): ``columns`` ``(key, title)``, rows under a heading per group, each cell
+    ``cell(row, key)``, the columns' relative ``widths`` (6 when not given), ``numeric`` columns right-aligned."""
+    cols = "".join('<col style="width:%d%%">' % widths.get(key, 6) for key, title in columns)
+    head = "".join("<th>%s</th>" % html.escape(title) for key, title in columns)
     body = []
-    for coverage, rows in groups.items():
+    for group, rows in groups.items():
         body.append(
             '<tbody class="%s"><tr class="group"><th colspan="%d">%s (%d)</th></tr>'
-            % (coverage, len(columns), html.escape(coverage.replace("_", " ")), len(rows))
+            % (group, len(columns), html.escape(group.replace("_", " ")), len(rows))
         )
         for row in rows:
             body.append(
                 "<tr>%s</tr>"
                 % "".join(
-                    '<td class="%s">%s</td>'
-                    % ("num" if key in ("rpo", "monthly_cost", "price") else key, html.escape(_cell(row, key)))
+                    '<td class="%s">%s</td>' % ("num" if key in numeric else key, html.escape(cell(row, key)))
                     for key, title in columns
                 )
             )
@@ -808,25 +822,32 @@ def _table_html(report):
 
 def fleet_report_html(report):
     """The report as one self-contained HTML page: no script, nothing fetched, problems first."""
-    esc = html.escape
-    summary = "".join("<li>%s</li>" % esc(line) for line in _summary_lines(report))
     mode = "Check mode: what the run would do and cost." if report["check_mode"] else "Applied."
+    return _page(
+        report,
+        "%s. %s" % (html.escape(report["generated"]), mode),
+        [_cards(report), _problems_html(report), _charts(report)],
+        _summary_lines(report),
+        [_cost_html(report), _table_html(report)],
+    )
+
+
+def _page(report, sub, top, summary, bottom, style=""):
+    """A self-contained page: the title, the ``sub`` line (HTML), the ``top`` parts, the ``summary`` lines (text),
+    the ``bottom`` parts; the shared STYLE and ``style``."""
+    esc = html.escape
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1"><title>%s</title><style>%s</style></head>'
-        '<body><h1>%s</h1><p class="sub">%s. %s</p>%s%s%s<ul>%s</ul>%s%s</body></html>\n'
+        '<body><h1>%s</h1><p class="sub">%s</p>%s<ul>%s</ul>%s</body></html>\n'
     ) % (
         esc(report["title"]),
-        STYLE,
+        STYLE + style,
         esc(report["title"]),
-        esc(report["generated"]),
-        mode,
-        _cards(report),
-        _problems_html(report),
-        _charts(report),
-        summary,
-        _cost_html(report),
-        _table_html(report),
+        sub,
+        "".join(top),
+        "".join("<li>%s</li>" % esc(line) for line in summary),
+        "".join(bottom),
     )
 
 
@@ -835,12 +856,15 @@ FORMATS = OrderedDict((("html", fleet_report_html), ("md", fleet_report_markdown
 _SUFFIX = re.compile(r"[.](%s)$" % "|".join(FORMATS))
 
 
-def report_files(report, path):
-    """``{file path: text}``, one file per format: the path less a trailing format suffix, then each suffix."""
-    missing = [key for key in REPORT_KEYS if not isinstance(report, dict) or key not in report]
+def report_files(report, path, keys=REPORT_KEYS, formats=None, what="fleet_report"):
+    """``{file path: text}``, one file per format: the path less a trailing format suffix, then each suffix.
+
+    ``keys``, ``formats``, ``what``: another kind of report (a restore drill's) with the same files.
+    """
+    missing = [key for key in keys if not isinstance(report, dict) or key not in report]
     if missing:
         raise ValueError(
-            "report must be the data of the snapshield.cloud.fleet_report filter; it lacks %s" % ", ".join(missing)
+            "report must be the data of the snapshield.cloud.%s filter; it lacks %s" % (what, ", ".join(missing))
         )
     stem = _SUFFIX.sub("", path)
-    return OrderedDict(("%s.%s" % (stem, suffix), render(report)) for suffix, render in FORMATS.items())
+    return OrderedDict(("%s.%s" % (stem, suffix), render(report)) for suffix, render in (formats or FORMATS).items())

@@ -7,8 +7,9 @@ run and per disk, the API bound = sum over actions of calls / rate limit), then 
 single-disk module on a smaller, already converged fleet, and the per-disk speed-up of the role over it.
 Then cbs_fleet in policy mode (the fleet bound to an automatic snapshot policy, then the converged re-run) and
 with copies of its snapshots to two other regions. The role runs write their reports: the time of the report's
-tasks (from ansible-core's junit callback) and the calls that price the fleet are printed too. Exits 1 when a
-target of issue 5, 13 or 15 is missed.
+tasks (from ansible-core's junit callback) and the calls that price the fleet are printed too. Then a restore
+drill of 100 disks per cloud (``--only drill`` runs only those): wall time against the API bound plus one clone's
+time. Exits 1 when a target of issue 5, 12, 13 or 15 is missed.
 """
 
 import argparse
@@ -26,6 +27,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PLAYBOOKS = Path(__file__).resolve().parent / "playbooks"
 sys.path.insert(0, str(ROOT))
 
+from tests.benchmarks import drill  # noqa: E402  pylint: disable=wrong-import-position
 from tests.emulator import DEFAULT_CREDENTIALS  # noqa: E402  pylint: disable=wrong-import-position
 
 RATE_LIMIT = 20.0
@@ -215,6 +217,46 @@ def policy_and_copies(bench, disks, targets):
     return [bind, again, copy]
 
 
+def drills(bench, count, targets):
+    """restore_drill on ``count`` disks per cloud, every disk cloned at once: it should take what a drill of one disk
+    takes (Ansible, the module starts, one clone's time, the polls) plus the API bound of the calls it adds."""
+    bench.control("config", dict(clone_delay=drill.CLONE_TIME, disk_create_delay=drill.CLONE_TIME))
+    figures = []
+    for cloud, spec in drill.CLOUDS.items():
+        disks = drill.seed(bench, cloud, count)
+        one = bench.run("restore_drill %s, 1 disk" % cloud, "restore_drill.yml", 1,
+                        drill.extra_vars(cloud, 1, bench.workdir / ("drill-1-" + cloud), disks=disks[:1]))  # fmt: skip
+        seeded = drill.seed_others(bench, cloud, disks)
+        before = {d["id"]: d for d in bench.control("state")["disks"] if d["cloud"] == spec["emulator"]}
+        with drill.Watcher(bench, cloud, interval=1.0) as watcher:
+            run = bench.run("restore_drill %s" % cloud, "restore_drill.yml", count,
+                            drill.extra_vars(cloud, count, bench.workdir / ("drill-" + cloud)))  # fmt: skip
+        clones = drill.applied(bench, spec["clone"])
+        left, duplicates, wrong = drill.outcome(bench, cloud, before, watcher, seeded)
+        print(
+            "%-28s one clone takes %.1f s (%d one after another: >= %.0f s); a drill of 1 disk took %.1f s"
+            % ("", drill.CLONE_TIME, count, count * drill.CLONE_TIME, one["wall"]),
+            flush=True,
+        )
+        check(
+            targets,
+            run["label"] + " within 1-disk drill + 1.25 x API bound + 5 s",
+            run["wall"] <= one["wall"] + 1.25 * run["bound"] + 5,
+            "%.1f s <= %.1f s" % (run["wall"], one["wall"] + 1.25 * run["bound"] + 5),
+        )
+        check(
+            targets, run["label"] + ": one clone per disk", clones == count, "%d %s applied" % (clones, spec["clone"])
+        )
+        check(
+            targets,
+            run["label"] + ": no clone left, none twice, no other disk deleted",
+            not left and not duplicates and not wrong,
+            "left %s, duplicates %d, wrongly deleted %s" % (left, duplicates, wrong),
+        )
+        figures += [one, dict(run, clone_time=drill.CLONE_TIME, one_disk_wall=one["wall"])]
+    return figures
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--disks", type=int, default=1000, help="fleet size for the roles")
@@ -222,10 +264,12 @@ def main():
     parser.add_argument("--json", help="also write every figure to this file")
     parser.add_argument(
         "--only",
-        choices=["all", "cbs"],
+        choices=["all", "cbs", "drill"],
         default="all",
-        help="cbs: only the cbs_fleet runs (snapshots, policy mode, copies), without the loops and usnap_fleet",
+        help="cbs: only the cbs_fleet runs (snapshots, policy mode, copies), without the loops and usnap_fleet; "
+        "drill: only the restore drills",
     )
+    parser.add_argument("--drill-disks", type=int, default=100, help="disks per cloud of the restore drills")
     args = parser.parse_args()
     targets, figures = [], []
     with tempfile.TemporaryDirectory(prefix="snapshield-bench-") as tmp:
@@ -236,6 +280,9 @@ def main():
                 % (bench.url, RATE_LIMIT, bench.limit("DescribeDisks")),
                 flush=True,
             )
+            if args.only == "drill":
+                figures += drills(bench, args.drill_disks, targets)
+                return print_targets(targets, figures, args.json)
             udisks = bench.seed("ucloud", args.disks, zone="cn-bj2-02", tag="bench")
             cbs_disks = bench.seed(
                 "tencent",
@@ -297,13 +344,20 @@ def main():
                         "%d reads for %d disks" % (again["reads"], len(disks)),
                     )
             figures += policy_and_copies(bench, cbs_disks, targets)
+            if args.only == "all":
+                figures += drills(bench, args.drill_disks, targets)
         finally:
             bench.close()
+    return print_targets(targets, figures, args.json)
+
+
+def print_targets(targets, figures, json_path):
+    """Print every target met or missed; 0 when all are met."""
     print()
     for name, ok, detail in targets:
         print("%-4s %-66s %s" % ("ok" if ok else "MISS", name, detail))
-    if args.json:
-        Path(args.json).write_text(json.dumps(dict(figures=figures, targets=targets), indent=2))
+    if json_path:
+        Path(json_path).write_text(json.dumps(dict(figures=figures, targets=targets), indent=2))
     return 0 if all(ok for name, ok, detail in targets) else 1
 
 

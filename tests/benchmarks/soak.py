@@ -7,16 +7,21 @@ answers lost after the action was applied, on every action including the mutatin
 calls, retries, duplicates and missing disks; exits 1 on any duplicate or disk left unprotected.
 Then cbs_fleet in policy mode (duplicates: policies of the same name; missing: disks not bound) and with copies
 to two regions (duplicates: a second copy of a snapshot in a region; missing: a disk without its copy there).
+Then a restore drill per cloud (``--only drill`` runs only those; two answers to clone calls and two to delete calls
+lost after they took effect, besides the random faults), run until one run passes: 0 clones left behind,
+0 duplicate clones and 0 disks deleted that were not drill clones, from the emulator's state (watched while each
+run goes) and its call log.
 """
 
 import argparse
 import sys
 from collections import Counter
 
-from fleet_bench import Bench, Path, tempfile
+from fleet_bench import Bench, Path, drill, tempfile
 
 FAULTS = dict(error_rate=0.10, lost_rate=0.02, latency=0.0, jitter=0.05)
 MAX_RUNS = 4
+FAULT_KINDS = ("throttled", "faulted", "lost")  # the emulator's outcomes of a call that met a fault
 
 
 def usnap_outcome(state, disks):
@@ -75,14 +80,75 @@ def soak(bench, role, disks, outcome):
     return duplicates == 0 and missing == 0
 
 
+def drill_soak(bench, cloud, count):
+    """A drill of ``count`` disks under every fault, run until a run passes; every run checked, not only the last:
+    no clone left after it (even a failed run deletes what it made), none made twice, no other disk deleted."""
+    seeded = drill.seed_others(bench, cloud, drill.seed(bench, cloud, count))
+    spec = drill.CLOUDS[cloud]
+    # besides the random faults, answers lost after the clone or the deletion took effect, for certain
+    lost = [
+        dict(action=spec[kind], cloud=spec["emulator"], lose="after_apply", count=2) for kind in ("clone", "delete")
+    ]
+    bench.control("faults", dict(rules=lost))
+    runs = calls = duplicates = 0
+    wrong, left, faults = [], [], Counter()
+    for runs in range(1, MAX_RUNS + 1):
+        before = {d["id"]: d for d in bench.control("state")["disks"] if d["cloud"] == spec["emulator"]}
+        report = bench.workdir / ("drill-%s-%d" % (cloud, runs))
+        passed = True
+        with drill.Watcher(bench, cloud) as watcher:
+            try:
+                bench.run(
+                    "restore_drill %s run %d" % (cloud, runs),
+                    "restore_drill.yml",
+                    count,
+                    drill.extra_vars(cloud, count, report),
+                )
+            except SystemExit as failure:
+                print("  %s (under faults the next drill sweeps what this one left)" % failure, flush=True)
+                passed = False
+        actions = bench.control("calls")["actions"].values()
+        calls += sum(counters["total"] for counters in actions)
+        faults.update({kind: sum(counters.get(kind, 0) for counters in actions) for kind in FAULT_KINDS})
+        now_left, twice, deleted = drill.outcome(bench, cloud, before, watcher, seeded)
+        left += now_left  # after every run, failed or not: the drill deletes what it made whatever failed
+        duplicates += twice
+        wrong += deleted
+        if passed:
+            break
+    print(
+        "%-22s runs %d, calls %d (%s), clones left %d, duplicate clones %d, disks deleted that were not drill "
+        "clones %d"
+        % (
+            "restore_drill " + cloud,
+            runs,
+            calls,
+            ", ".join("%s %d" % (kind, faults[kind]) for kind in FAULT_KINDS),
+            len(left),
+            duplicates,
+            len(wrong),
+        ),
+        flush=True,
+    )
+    return not left and not duplicates and not wrong
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--disks", type=int, default=1000)
-    parser.add_argument("--only", choices=["all", "cbs"], default="all", help="cbs: only the cbs_fleet runs")
+    parser.add_argument(
+        "--only", choices=["all", "cbs", "drill"], default="all", help="cbs: only the cbs_fleet runs; drill: the drills"
+    )
+    parser.add_argument("--drill-disks", type=int, default=100, help="disks per cloud of the restore drills")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="snapshield-soak-") as tmp:
         bench = Bench(Path(tmp), args.disks)
         try:
+            if args.only == "drill":
+                bench.control("faults", FAULTS)
+                print("Faults on every action: %s, throttling above 20/s\n" % FAULTS, flush=True)
+                passed = [drill_soak(bench, cloud, args.drill_disks) for cloud in drill.CLOUDS]  # both, always
+                return 0 if all(passed) else 1
             udisks = bench.seed("ucloud", args.disks, zone="cn-bj2-02", tag="bench")
             cbs_disks = bench.seed(
                 "tencent",
@@ -101,6 +167,8 @@ def main():
                 soak(bench, "cbs_fleet_policy", cbs_disks, policy_outcome),
                 soak(bench, "cbs_fleet_copy", cbs_disks, copy_outcome),
             ]
+            if args.only == "all":
+                ok += [drill_soak(bench, cloud, args.drill_disks) for cloud in drill.CLOUDS]
         finally:
             bench.close()
     return 0 if all(ok) else 1

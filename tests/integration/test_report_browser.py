@@ -4,15 +4,18 @@
 drawn with the report's numbers, and a screenshot kept under tests/output/ as an artifact.
 
 Two reports: one a cbs_fleet run against the emulator writes (check mode, with failed, skipped and at-risk
-disks), and a 1000-disk USnap report from results shaped as usnap_service returns them.
+disks), and a 1000-disk USnap report from results shaped as usnap_service returns them. And a 100-disk restore
+drill report from results shaped as cbs_restore returns them.
 """
 
 import json
+import random
 import shutil
 from pathlib import Path
 
 import pytest
 
+from ansible_collections.snapshield.cloud.plugins.plugin_utils.drill_report import drill_report, drill_report_html
 from tests.benchmarks import report_sample
 from tests.integration import browser
 
@@ -97,3 +100,67 @@ def test_a_1000_disk_usnap_report_in_the_browser(tmp_path):
     by_plan = data["protection_cost"]["by_plan"]
     assert len(by_plan) > 1 and browser.chart_values(dom, "chart-cost") == by_plan
     assert dom[dom.index('id="disks"') :].count("<tr><td") == 1000  # every disk, none lost to the grouping
+
+
+def drill_sample(disks=100, seed=12):
+    """Results of a 100-disk CBS drill as cbs_restore returns them: most pass, some stale, some failed."""
+    rng = random.Random(seed)
+    elements, sources = [], {}
+    for n in range(disks):
+        disk_id = "disk-drill%03d" % n
+        size = rng.choice((20, 50, 100, 200, 500, 1000))
+        sources[disk_id] = dict(disk_size=size, zone="ap-guangzhou-%d" % (3 + n % 2))
+        age = rng.choice((1800, 5400, 20000, 80000)) if n % 17 else 4 * DAY  # every 17th stale
+        element = dict(
+            disk_id=disk_id,
+            recovery_point="2026-12-03T%02d:%02d:00Z" % (n % 24, n % 60),
+            recovery_point_age=age,
+            snapshot_id="snap-%08d" % n,
+            restored_disk_id="disk-clone%03d" % n,
+            restored_disk_name="snapshield-drill-20261203T140000Z-" + disk_id,
+            disk_size=size,
+            available_at="2026-12-03T14:00:00Z",
+            restore_seconds=round(rng.uniform(20, 900), 1),
+            changed=True,
+        )
+        if n % 23 == 5:
+            element = dict(disk_id=disk_id, failed=True, changed=False, msg="CreateDisks failed: ResourceInsufficient")
+        elements.append(element)
+    return elements, sources
+
+
+def test_a_100_disk_drill_report_in_the_browser(tmp_path):
+    elements, sources = drill_sample()
+    leftovers = [dict(disk_id="disk-old%d" % n, disk_name="snapshield-drill-r0-disk-x%d" % n, source="disk-x%d" % n,
+                      run="r0") for n in range(2)]  # fmt: skip
+    found = [dict(run="r0", disks=leftovers)]
+    swept = dict(results=[dict(item=found[0], restores=[dict(disk_id=d["source"], changed=True) for d in leftovers])])
+    data = drill_report(
+        dict(restores=elements, failed=True), "tencentcloud", sources=sources, max_rpo=25,
+        sweep=dict(found=found, result=swept), run_id="20261203T140000Z",
+    )  # fmt: skip
+    page = tmp_path / "drill.html"
+    page.write_text(drill_report_html(data))
+    assert data["totals"] == dict(failed=5, stale=5, would_drill=0, passed=90, disks=100)
+    for window in (1280, 900):
+        layout = browser.measure(page, window)
+        assert layout["page"] <= layout["viewport"], ("the page scrolls sideways", window, layout)
+        assert layout["table"] <= layout["viewport"] and layout["table_scroll"] <= layout["table"] + 1, layout
+    charts = {chart["id"]: chart for chart in layout["charts"]}
+    assert set(charts) == {"chart-results", "chart-rpo", "chart-rto"}
+    assert all(chart["width"] > 200 and chart["height"] > 20 for chart in charts.values()), charts
+    dom = browser.dump_dom(page)
+    assert "<script" not in dom
+    results = browser.chart_values(dom, "chart-results")
+    assert results == {
+        key.replace("_", " "): data["totals"][key] for key in ("failed", "stale", "would_drill", "passed")
+    }
+    assert browser.chart_values(dom, "chart-rto") == {b["label"]: b["count"] for b in data["rto"]["buckets"]}
+    assert sum(browser.chart_values(dom, "chart-rpo").values()) == data["rpo"]["known"] == 95
+    assert dom.index('id="problems"') < dom.index('id="chart-results"') < dom.index('id="disks"')
+    assert dom[dom.index('id="disks"') :].count("<tr><td") == 100
+    OUTPUT.mkdir(exist_ok=True)
+    shutil.copy(page, OUTPUT / "restore-drill-100.html")
+    png = OUTPUT / "restore-drill-100.png"
+    assert browser.screenshot(page, png, 1280, 1500) == (1280, 1500)
+    assert png.stat().st_size > 20000

@@ -12,6 +12,11 @@ import pytest
 from ansible.errors import AnsibleActionFail
 
 from ansible_collections.snapshield.cloud.plugins.action.fleet_report import ActionModule
+from ansible_collections.snapshield.cloud.plugins.plugin_utils.drill_report import (
+    drill_report,
+    drill_report_html,
+    drill_report_markdown,
+)
 from ansible_collections.snapshield.cloud.plugins.plugin_utils.fleet_report import (
     FORMATS,
     fleet_report,
@@ -64,8 +69,23 @@ def test_a_missing_directory_fails_naming_the_file(tmp_path):
         (dict(report=dict(rows=[]), path="/tmp/fleet"), "fleet_report filter; it lacks title, generated"),
         (dict(path="/tmp/fleet"), "missing required arguments: report"),
         (dict(report=REPORT, path="/tmp/fleet", format="pdf"), "Unsupported parameters"),
+        (dict(report=dict(kind="drill", rows=[]), path="/tmp/d"), "restore_drill_report filter; it lacks title"),
+        (dict(report=dict(REPORT, kind="audit"), path="/tmp/d"), "report has kind 'audit'; this action writes fleet"),
     ],
 )
 def test_bad_arguments_fail(args, words):
     with pytest.raises(AnsibleActionFail, match=words):
         action(**args).run(task_vars={})
+
+
+def test_writes_a_drill_report_in_every_format(tmp_path):
+    drill = drill_report(
+        [dict(disk_id="disk-1", recovery_point_age=60, restore_seconds=12.0, available_at="x", changed=True)],
+        "tencentcloud",
+        now=datetime(2026, 12, 3, 14, 0, tzinfo=timezone.utc),
+    )
+    result = action(True, report=drill, path=str(tmp_path / "drill.md")).run(task_vars={})
+    assert result["changed"] is False
+    assert (tmp_path / "drill.html").read_text() == drill_report_html(drill)
+    assert (tmp_path / "drill.md").read_text() == drill_report_markdown(drill)
+    assert json.loads((tmp_path / "drill.json").read_text()) == json.loads(json.dumps(drill))
