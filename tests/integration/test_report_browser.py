@@ -11,6 +11,7 @@ drill report from results shaped as cbs_restore returns them.
 import json
 import random
 import shutil
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -102,6 +103,9 @@ def test_a_1000_disk_usnap_report_in_the_browser(tmp_path):
     assert dom[dom.index('id="disks"') :].count("<tr><td") == 1000  # every disk, none lost to the grouping
 
 
+DRILL_AT = datetime(2026, 12, 3, 14, 0, tzinfo=timezone.utc)
+
+
 def drill_sample(disks=100, seed=12):
     """Results of a 100-disk CBS drill as cbs_restore returns them: most pass, some stale, some failed."""
     rng = random.Random(seed)
@@ -111,16 +115,17 @@ def drill_sample(disks=100, seed=12):
         size = rng.choice((20, 50, 100, 200, 500, 1000))
         sources[disk_id] = dict(disk_size=size, zone="ap-guangzhou-%d" % (3 + n % 2))
         age = rng.choice((1800, 5400, 20000, 80000)) if n % 17 else 4 * DAY  # every 17th stale
+        rto = round(rng.uniform(20, 900), 1)
         element = dict(
             disk_id=disk_id,
-            recovery_point="2026-12-03T%02d:%02d:00Z" % (n % 24, n % 60),
+            recovery_point=(DRILL_AT - timedelta(seconds=age)).strftime("%Y-%m-%dT%H:%M:%SZ"),
             recovery_point_age=age,
             snapshot_id="snap-%08d" % n,
             restored_disk_id="disk-clone%03d" % n,
             restored_disk_name="snapshield-drill-20261203T140000Z-" + disk_id,
             disk_size=size,
-            available_at="2026-12-03T14:00:00Z",
-            restore_seconds=round(rng.uniform(20, 900), 1),
+            available_at=(DRILL_AT + timedelta(seconds=rto)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            restore_seconds=rto,
             changed=True,
         )
         if n % 23 == 5:
