@@ -21,6 +21,7 @@ from ansible_collections.snapshield.cloud.plugins.module_utils.cbs.checks import
     check_tags,
 )
 from ansible_collections.snapshield.cloud.plugins.module_utils.common import check_ids
+from ansible_collections.snapshield.cloud.plugins.plugin_utils.fleet_hosts import rate_share_problem
 
 # The tag marking the snapshots the role made, the only ones its retention may delete. Its value is
 # cbs_fleet_managed_by; the role gets the tag from cbs_fleet_managed_tags.
@@ -134,19 +135,8 @@ def _fleet_problems(variables, hosts):
         problems.append("cbs_fleet_disks must be disk ids (non-empty strings), got %r" % (bad[0],))
     if regions:
         problems.append(_problem(check_ids, regions, "cbs_fleet_regions", "region"))
-    problems.append(_share_problem(variables, "cbs_fleet_rate_share"))
+    problems.append(rate_share_problem(variables.get("cbs_fleet_rate_share", 1.0), "cbs_fleet_rate_share"))
     return problems
-
-
-def _share_problem(variables, name):
-    """A rate share is more than 0 and at most 1 (``1 / slices``)."""
-    share = variables.get(name, 1.0)
-    if isinstance(share, bool) or not isinstance(share, (int, float)) or not 0 < share <= 1:
-        return (
-            "%s must be more than 0 and at most 1, the share of the account's rate limits this job may use "
-            "(1 / the number of AWX job slices running at once), got %r" % (name, share)
-        )
-    return None
 
 
 def _mode_problems(variables):

@@ -15,6 +15,8 @@ from collections.abc import Mapping
 from ansible.errors import AnsibleFilterError
 
 CLOUDS = ("tencentcloud", "ucloud")
+# What the fleet roles take from a disk host's variables, besides its region and zone.
+DISK_KEYS = ("disk_id", "region", "zone", "disk_name", "disk_size", "backup_mode")
 NAMES_SHOWN = 5
 
 
@@ -34,7 +36,7 @@ def fleet_hosts(hosts, cloud):
         raise AnsibleFilterError("fleet_hosts: cloud must be one of %s, got %r" % (", ".join(CLOUDS), cloud))
     hosts = [host for host in hosts or [] if isinstance(host, Mapping)]
     disks = [host for host in hosts if host.get("disk_id")]
-    answer = dict(inventory=bool(disks), count=len(disks), places=[], by_region={}, problems=[])
+    answer = dict(inventory=bool(disks), count=len(disks), places=[], by_region={}, disks=[], problems=[])
     if not disks:
         return answer
     keys = ("region",) if cloud == "tencentcloud" else ("region", "zone")
@@ -49,6 +51,7 @@ def fleet_hosts(hosts, cloud):
             bad["no place"].append(name)
         else:
             groups.setdefault(tuple(host[key] for key in keys), []).append(host["disk_id"])
+            answer["disks"].append({key: host.get(key) for key in DISK_KEYS if host.get(key) is not None})
     answer["places"] = [dict(zip(keys, place), disk_ids=ids) for place, ids in sorted(groups.items())]
     if cloud == "tencentcloud":
         answer["by_region"] = OrderedDict((place["region"], place["disk_ids"]) for place in answer["places"])
@@ -63,3 +66,13 @@ def _problems(bad, cloud, keys):
         "no place": "these disk hosts have no %s variable: %%s" % " or ".join(keys),
     }
     return [texts[kind] % _names(names) for kind, names in bad.items() if names]
+
+
+def rate_share_problem(share, name):
+    """The message when a role's rate share (``1 / slices``) is not more than 0 and at most 1, else None."""
+    if isinstance(share, bool) or not isinstance(share, (int, float)) or not 0 < share <= 1:
+        return (
+            "%s must be more than 0 and at most 1, the share of the account's rate limits this job may use "
+            "(1 / the number of AWX job slices running at once), got %r" % (name, share)
+        )
+    return None

@@ -108,3 +108,44 @@ def test_awx_job_slices_at_once_share_the_limits_and_protect_each_disk_once(emul
     assert snaps == Counter(list(hosts))
     worked = sorted(r["disk_id"] for run in runs for r in run.result(SNAPSHOT_TASK)["results"])
     assert worked == sorted(hosts)
+
+
+UCLOUD_ZONES = ("cn-sh2-02", "hk-02")  # two zones of two regions
+
+
+def seed_zones(emu, per_zone=4, **spec):
+    """``per_zone`` UCloud disks in each of UCLOUD_ZONES: ``{zone: [ids]}``."""
+    return {zone: emu.seed(cloud="ucloud", count=per_zone, zone=zone, **spec)["disks"] for zone in UCLOUD_ZONES}
+
+
+def services(emu):
+    return {(s["region"], s["zone"], s["disk_id"]) for s in emu.dump_state()["services"]}
+
+
+def test_usnap_fleet_over_disk_hosts_of_two_regions(emulator, run_playbook, tmp_path):
+    by_zone = seed_zones(emulator)
+    ark = emulator.seed(cloud="ucloud", zone="hk-02", backup_mode="UDataArk")["disks"]
+    hosts = inventory.disk_hosts(emulator.dump_state(), "ucloud", [d for ids in by_zone.values() for d in ids] + ark)
+    path = inventory.write(tmp_path / "udisks.yml", hosts, "ucloud")
+    run = run_playbook("usnap_fleet_hosts.yml", inventory=path)
+    assert run.rc == 0, run.stdout
+    (converged,) = run.results("Converge each plan group")  # one group, one call for both zones
+    assert len(converged["results"]) == 1
+    assert services(emulator) == {(zone[:-3], zone, d) for zone, ids in by_zone.items() for d in ids}
+    ran = [e for e in run.events if e.get("event") == "runner_on_ok" and "Discover" in e["event_data"].get("task", "")]
+    assert ran == []  # the hosts are the fleet: no discovery
+    data = run.result("Build the report")["ansible_facts"]["usnap_fleet_report_data"]
+    assert data["totals"]["protected"] == 8 and data["totals"]["skipped"] == 1
+    assert set(data["regions"]) == {"cn-sh2", "hk"}
+
+
+def test_usnap_fleet_over_a_list_of_zones(emulator, run_playbook):
+    by_zone = seed_zones(emulator, tag="multi")
+    zones = [dict(zone=zone, region=zone[:-3]) for zone in UCLOUD_ZONES]
+    run = run_playbook(
+        "usnap_fleet_run.yml", extra_vars=dict(usnap_fleet_zones=zones, usnap_fleet_business_group="multi")
+    )
+    assert run.rc == 0, run.stdout
+    assert services(emulator) == {(zone[:-3], zone, d) for zone, ids in by_zone.items() for d in ids}
+    found = run.result("Discover the disks of the zones")["disks"]
+    assert sorted(d["disk_id"] for d in found) == sorted(d for ids in by_zone.values() for d in ids)
