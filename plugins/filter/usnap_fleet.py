@@ -119,6 +119,14 @@ def _ids(disks):
     return ids, rows
 
 
+def _skip_reason(disk_id, row, excluded):
+    if disk_id in excluded:
+        return "excluded (usnap_fleet_exclude)"
+    if row.get("backup_mode") == "UDataArk":
+        return "protected by UDataArk"
+    return None
+
+
 def usnap_fleet_groups(disks, plans, exclude=None, zone=None):
     """The fleet grouped by plan, for one usnap_service call per group.
 
@@ -136,15 +144,18 @@ def usnap_fleet_groups(disks, plans, exclude=None, zone=None):
     overrides = plans.get("overrides") or {}
     skipped, targets = [], []
     for disk_id in ids:
-        row = rows[disk_id]
-        if disk_id in excluded:
-            reason = "excluded (usnap_fleet_exclude)"
-        elif row.get("backup_mode") == "UDataArk":
-            reason = "protected by UDataArk"
+        reason = _skip_reason(disk_id, rows[disk_id], excluded)
+        if reason:
+            skipped.append(
+                dict(
+                    disk_id=disk_id,
+                    zone=rows[disk_id].get("zone") or zone,
+                    region=rows[disk_id].get("region"),
+                    reason=reason,
+                )
+            )
         else:
             targets.append(disk_id)
-            continue
-        skipped.append(dict(disk_id=disk_id, zone=row.get("zone") or zone, region=row.get("region"), reason=reason))
     groups = OrderedDict()
     default = plans["default"]
     if targets:
@@ -153,23 +164,23 @@ def usnap_fleet_groups(disks, plans, exclude=None, zone=None):
         plan = overrides.get(disk_id, default) if default is not None else None
         key = None if plan == default else tuple(plan[name] for name in PLAN_KEYS)
         groups.setdefault(key, dict(plan=plan, disks=[]))["disks"].append(disk_id)
-    result = []
-    for group in groups.values():
-        if group["disks"]:
-            result.append(
-                dict(
-                    group,
-                    plan=group["plan"] or {},
-                    zone=zone,
-                    zones=_by_zone(group["disks"], rows, zone),
-                    label=_label(group["plan"], len(group["disks"])),
-                )
-            )
+    result = [_group(group, rows, zone) for group in groups.values() if group["disks"]]
     return dict(
         groups=result,
         targets=targets,
         skipped=skipped,
         ignored_overrides=sorted(disk_id for disk_id in overrides if disk_id not in rows),
+    )
+
+
+def _group(group, rows, zone):
+    """A plan group as the role's loop takes it: its disks by zone, and a label."""
+    return dict(
+        group,
+        plan=group["plan"] or {},
+        zone=zone,
+        zones=_by_zone(group["disks"], rows, zone),
+        label=_label(group["plan"], len(group["disks"])),
     )
 
 
