@@ -61,8 +61,8 @@ options:
     version_added: 0.2.0
   disks_by_region:
     description:
-      - The disks to list, each region's IDs under its name, for example V({"ap-guangzhou": [disk-1], "ap-shanghai":
-        [disk-2]}). Each region is read for its own disks only.
+      - The disks to list, each region's IDs under its name (for example V(ap-guangzhou) with the list V([disk-1])
+        and V(ap-shanghai) with V([disk-2])). Each region is read for its own disks only.
       - Cannot be combined with O(disk_ids), O(regions) or the filters.
     type: dict
     version_added: 0.2.0

@@ -56,8 +56,9 @@ options:
     aliases: [disk_id]
   disks_by_region:
     description:
-      - The disks of several regions, each region's IDs under its name, for example V({"ap-guangzhou": [disk-1],
-        "ap-shanghai": [disk-2]}), worked in one task as O(disk_ids) is in O(region) - the regions side by side,
+      - The disks of several regions, each region's IDs under its name (for example V(ap-guangzhou) with the list
+        V([disk-1]) and V(ap-shanghai) with V([disk-2])), worked in one task as O(disk_ids) is in O(region) - the
+        regions side by side,
         each within its own rate limits (Tencent Cloud counts them per region).
       - Every result then carries its RV(results[].region); a region that cannot be read fails its own disks, not
         the others'.
