@@ -44,4 +44,14 @@ options:
       - Calls of one action are spaced 2% wider than the limit allows, so that jitter on the way does not push
         them over the provider's one-second window.
     type: float
+  rate_share:
+    description:
+      - The share of the rate limits (the published ones, or O(rate_limit)) this task uses, more than V(0) and at
+        most V(1).
+      - For jobs that run at the same time against the same account, whose calls the provider counts together,
+        such as the AWX job slices of one job template. Give each of N such jobs V(1/N), for example V(0.25) for
+        each of 4 job slices, so that together they stay within the limit instead of being throttled.
+    type: float
+    default: 1.0
+    version_added: 0.2.0
 """

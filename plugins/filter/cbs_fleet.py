@@ -21,6 +21,7 @@ from ansible_collections.snapshield.cloud.plugins.module_utils.cbs.checks import
     check_tags,
 )
 from ansible_collections.snapshield.cloud.plugins.module_utils.common import check_ids
+from ansible_collections.snapshield.cloud.plugins.plugin_utils.fleet_hosts import rate_share_problem
 
 # The tag marking the snapshots the role made, the only ones its retention may delete. Its value is
 # cbs_fleet_managed_by; the role gets the tag from cbs_fleet_managed_tags.
@@ -66,26 +67,16 @@ def cbs_fleet_managed_tags(managed_by):
     return {MANAGED_KEY: managed_by}
 
 
-def cbs_fleet_problems(variables):
+def cbs_fleet_problems(variables, hosts=None):
     """What is wrong with the role's variables beyond their types (which the argument spec checks): a list of
-    messages naming the variable, empty when all is well."""
+    messages naming the variable, empty when all is well. ``hosts``: the play's disk hosts (fleet_hosts)."""
     if not isinstance(variables, Mapping):
         raise AnsibleFilterError(
             "cbs_fleet_problems: expected a dict of the role's variables, got %s" % type(variables).__name__
         )
-    problems = []
-    disks, tags = variables.get("cbs_fleet_disks") or [], variables.get("cbs_fleet_tags") or {}
-    if disks and tags:
-        problems.append("give cbs_fleet_disks (disk ids) or cbs_fleet_tags (tags every disk carries), not both")
-    elif not disks and not tags:
-        problems.append(
-            "give cbs_fleet_disks (disk ids) or cbs_fleet_tags (tags every disk carries); the role "
-            "does not snapshot every disk of a region"
-        )
-    bad = [disk for disk in disks if not isinstance(disk, str) or not disk.strip()]
-    if bad:
-        problems.append("cbs_fleet_disks must be disk ids (non-empty strings), got %r" % (bad[0],))
-    problems += _tag_problems("cbs_fleet_tags", tags)
+    hosts = hosts if isinstance(hosts, Mapping) else {}
+    problems = _fleet_problems(variables, hosts)
+    problems += _tag_problems("cbs_fleet_tags", variables.get("cbs_fleet_tags") or {})
     problems += _tag_problems("cbs_fleet_tags_on_snapshot", variables.get("cbs_fleet_tags_on_snapshot"))
     name = variables.get("cbs_fleet_snapshot_name")
     problems.append(_problem(check_name, name if isinstance(name, str) else "", option="cbs_fleet_snapshot_name"))
@@ -114,6 +105,38 @@ def cbs_fleet_problems(variables):
             % (MANAGED_KEY, managed_by)
         )
     return [problem for problem in problems if problem]
+
+
+def _fleet_problems(variables, hosts):
+    """How the fleet is given: the play's disk hosts, or cbs_fleet_disks or cbs_fleet_tags (in cbs_fleet_regions)."""
+    disks, tags = variables.get("cbs_fleet_disks") or [], variables.get("cbs_fleet_tags") or {}
+    regions = variables.get("cbs_fleet_regions") or []
+    problems = list(hosts.get("problems") or [])
+    if hosts.get("inventory"):
+        given = [
+            name
+            for name, value in (("cbs_fleet_disks", disks), ("cbs_fleet_tags", tags), ("cbs_fleet_regions", regions))
+            if value
+        ]
+        if given:
+            problems.append(
+                "the play's hosts are disks (they carry disk_id), which makes them the fleet: leave out %s"
+                % ", ".join(given)
+            )
+    elif disks and tags:
+        problems.append("give cbs_fleet_disks (disk ids) or cbs_fleet_tags (tags every disk carries), not both")
+    elif not disks and not tags:
+        problems.append(
+            "give cbs_fleet_disks (disk ids) or cbs_fleet_tags (tags every disk carries), or run the role over disk "
+            "hosts (hosts: a group of the cbs_disks inventory); the role does not snapshot every disk of a region"
+        )
+    bad = [disk for disk in disks if not isinstance(disk, str) or not disk.strip()]
+    if bad:
+        problems.append("cbs_fleet_disks must be disk ids (non-empty strings), got %r" % (bad[0],))
+    if regions:
+        problems.append(_problem(check_ids, regions, "cbs_fleet_regions", "region"))
+    problems.append(rate_share_problem(variables.get("cbs_fleet_rate_share", 1.0), "cbs_fleet_rate_share"))
+    return problems
 
 
 def _mode_problems(variables):
@@ -159,10 +182,12 @@ def cbs_fleet_copyable(registered):
     ]
 
 
-def cbs_fleet_plan(disks, disk_ids=None):
+def cbs_fleet_plan(disks, disk_ids=None, searched=None):
     """Split the disks cbs_disk_info found into ``able`` (ids to snapshot, in the order asked for), ``skipped``
-    (no snapshot ability: dicts with ``disk_id``, ``zone``, ``reason``) and ``missing`` (ids asked for that do
-    not exist); ``zones`` maps every found disk to its zone."""
+    (no snapshot ability: dicts with ``disk_id``, ``zone``, ``region``, ``reason``) and ``missing`` (ids asked for
+    that do not exist); ``zones`` and ``regions`` map every found disk to its zone and region, ``by_region`` each
+    region to its ``able`` disks (for the modules' ``disks_by_region``); ``searched``: the regions that were
+    searched, for the message of a missing disk."""
     found = {}
     for disk in disks or []:
         if not isinstance(disk, Mapping) or not disk.get("disk_id"):
@@ -178,7 +203,15 @@ def cbs_fleet_plan(disks, disk_ids=None):
                 order.append(disk_id)
     else:
         order = sorted(found)
-    plan = dict(able=[], skipped=[], missing=[], zones={i: d.get("zone") for i, d in found.items()})
+    plan = dict(
+        able=[],
+        skipped=[],
+        missing=[],
+        zones={i: d.get("zone") for i, d in found.items()},
+        regions={i: d.get("region") for i, d in found.items()},
+        by_region={},
+        searched=list(searched or []),
+    )
     for disk_id in order:
         disk = found.get(disk_id)
         if disk is None:
@@ -188,11 +221,13 @@ def cbs_fleet_plan(disks, disk_ids=None):
                 dict(
                     disk_id=disk_id,
                     zone=disk.get("zone"),
+                    region=disk.get("region"),
                     reason="this disk cannot have snapshots (snapshot ability is false, e.g. a local disk)",
                 )
             )
         else:
             plan["able"].append(disk_id)
+            plan["by_region"].setdefault(disk.get("region") or "", []).append(disk_id)
     return plan
 
 
@@ -214,25 +249,50 @@ def _ran(registered):
     return isinstance(registered, Mapping) and bool(registered) and not registered.get("skipped")
 
 
+def _per_region(registered):
+    """``[(region, result)]`` of a task looped over the plan's regions (``by_region | dict2items``); a task that
+    was not looped is one result of no particular region."""
+    items = registered.get("results") or []
+    if items and all(isinstance(item, Mapping) and "ansible_loop_var" in item for item in items):
+        return [(item.get("item", {}).get("key"), item) for item in items if not item.get("skipped")]
+    return [(None, registered)]
+
+
 def _policy_results(policy, plan, check_mode):
-    """One result per disk of the fleet bound (or to be bound) to the policy."""
-    zones = plan.get("zones") or {}
+    """One result per disk of the fleet bound (or to be bound) to the policy, in each region."""
+    results = []
+    for region, registered in _per_region(policy):
+        disks = plan.get("able") or [] if region is None else (plan.get("by_region") or {}).get(region) or []
+        results += _policy_region(registered, disks, plan, check_mode)
+    return results
+
+
+def _policy_region(policy, disks, plan, check_mode):
+    zones, regions = plan.get("zones") or {}, plan.get("regions") or {}
     found = policy.get("policy")
     if not found:
         message = policy.get("msg") or "cbs_snapshot_policy failed"
         return [
-            dict(disk_id=disk_id, zone=zones.get(disk_id), changed=False, failed=True, msg=message)
-            for disk_id in plan.get("able") or []
+            dict(
+                disk_id=disk_id,
+                zone=zones.get(disk_id),
+                region=regions.get(disk_id),
+                changed=False,
+                failed=True,
+                msg=message,
+            )
+            for disk_id in disks
         ]
     bound = set(found.get("bound") or [])
     label = "%s (%s)" % (found.get("name"), found.get("policy_id")) if found.get("policy_id") else found.get("name")
     results = []
-    for disk_id in plan.get("able") or []:
+    for disk_id in disks:
         verb = "bound to" if disk_id not in bound else ("would be bound to" if check_mode else "newly bound to")
         results.append(
             dict(
                 disk_id=disk_id,
                 zone=zones.get(disk_id),
+                region=regions.get(disk_id),
                 changed=disk_id in bound,
                 policy=found.get("name"),
                 policy_id=found.get("policy_id"),
@@ -243,23 +303,31 @@ def _policy_results(policy, plan, check_mode):
     return results
 
 
+def _copies_by_disk(copies):
+    """``({disk id: its copy result}, {region: why its whole copy task failed})`` of the copy task(s)."""
+    by_disk, whole = {}, {}
+    for region, registered in _per_region(copies):
+        for result in registered.get("results") or []:
+            by_disk[result.get("disk_id")] = result
+        if registered.get("results") is None:
+            whole[region] = registered.get("msg") or "cbs_snapshot_copy failed"
+    return by_disk, whole
+
+
 def _with_copies(results, copies, check_mode):
     """Each disk's result with its copies in other regions: a disk whose copy failed is failed."""
     if not _ran(copies):
         return results
-    by_disk = {result.get("disk_id"): result for result in copies.get("results") or []}
-    whole = None if copies.get("results") is not None else copies.get("msg") or "cbs_snapshot_copy failed"
+    by_disk, whole = _copies_by_disk(copies)
     merged = []
     for result in results:
-        if result.get("failed"):
-            merged.append(result)
-            continue
         copy = by_disk.get(result.get("disk_id"))
-        if copy is None and whole is None:
-            merged.append(result)  # not copied: its snapshot is not NORMAL yet
+        failed_whole = whole.get(result.get("region"), whole.get(None))
+        if result.get("failed") or (copy is None and failed_whole is None):
+            merged.append(result)  # failed already, or not copied: its snapshot is not NORMAL yet
             continue
         if copy is None or copy.get("failed"):
-            message = whole or copy.get("msg")
+            message = failed_whole or copy.get("msg")
             merged.append(
                 dict(
                     result,
@@ -285,20 +353,36 @@ def cbs_fleet_results(registered, plan, check_mode=False, policy=None, copies=No
     not exist as failed."""
     registered = registered if isinstance(registered, Mapping) else {}
     plan = plan if isinstance(plan, Mapping) else {}
-    zones = plan.get("zones") or {}
+    zones, regions = plan.get("zones") or {}, plan.get("regions") or {}
     results = []
     if _ran(policy):
         results = _policy_results(policy, plan, check_mode)
     elif registered.get("results") is not None or registered.get("skipped"):
         for result in registered.get("results") or []:
-            results.append(dict(result, zone=zones.get(result.get("disk_id")), note=_note(result, check_mode)))
+            disk_id = result.get("disk_id")
+            results.append(
+                dict(
+                    result,
+                    zone=zones.get(disk_id),
+                    region=result.get("region") or regions.get(disk_id),
+                    note=_note(result, check_mode),
+                )
+            )
     elif registered:
         message = registered.get("msg") or "cbs_snapshot failed"
         results = [
-            dict(disk_id=disk_id, zone=zones.get(disk_id), changed=False, failed=True, msg=message)
+            dict(
+                disk_id=disk_id,
+                zone=zones.get(disk_id),
+                region=regions.get(disk_id),
+                changed=False,
+                failed=True,
+                msg=message,
+            )
             for disk_id in plan.get("able") or []
         ]
     results = _with_copies(results, copies, check_mode)
+    searched = sorted(set(plan.get("searched") or []))
     for disk_id in plan.get("missing") or []:
         results.append(
             dict(
@@ -306,7 +390,8 @@ def cbs_fleet_results(registered, plan, check_mode=False, policy=None, copies=No
                 zone=None,
                 changed=False,
                 failed=True,
-                msg="disk %s does not exist in this region: remove it from cbs_fleet_disks" % disk_id,
+                msg="disk %s does not exist in %s: remove it from cbs_fleet_disks"
+                % (disk_id, "region " + ", ".join(searched) if searched else "this region"),
             )
         )
     return results

@@ -19,6 +19,7 @@ from collections import OrderedDict
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.snapshield.cloud.plugins.module_utils.usnap.checks import CHAIN_KEYS, check_plan
+from ansible_collections.snapshield.cloud.plugins.plugin_utils.fleet_hosts import rate_share_problem
 from ansible_collections.snapshield.cloud.plugins.plugin_utils.fleet_report import fleet_report_summary
 
 PLAN_KEYS = ("backup_mode",) + CHAIN_KEYS + ("charge_type", "quantity")
@@ -118,15 +119,23 @@ def _ids(disks):
     return ids, rows
 
 
+def _skip_reason(disk_id, row, excluded):
+    if disk_id in excluded:
+        return "excluded (usnap_fleet_exclude)"
+    if row.get("backup_mode") == "UDataArk":
+        return "protected by UDataArk"
+    return None
+
+
 def usnap_fleet_groups(disks, plans, exclude=None, zone=None):
     """The fleet grouped by plan, for one usnap_service call per group.
 
     ``disks`` are ids or ucloud_disk_info disk dicts; ``plans`` comes from ``usnap_fleet_plans``
     (``default`` None means state=absent: every disk in one group, whose ``plan`` is empty). Answers
-    ``groups`` (each with ``plan``, ``disks``, ``zone`` and a short ``label``; the default plan's group
-    first), ``targets``,
-    ``skipped`` (``disk_id``, ``zone``, ``reason``) and ``ignored_overrides`` (override ids that are
-    not in the fleet at all).
+    ``groups`` (each with ``plan``, ``disks``, ``zones`` - its disks by zone, for usnap_service's ``zones`` -,
+    ``zone`` and a short ``label``; the default plan's group first), ``targets``, ``skipped`` (``disk_id``,
+    ``zone``, ``region``, ``reason``) and ``ignored_overrides`` (override ids that are not in the fleet at all).
+    A disk's zone and region are its own (discovered disks, disk hosts), else ``zone`` and its region.
     """
     if not isinstance(plans, dict) or "default" not in plans:
         raise AnsibleFilterError("usnap_fleet_groups: plans must come from usnap_fleet_plans, got %r" % (plans,))
@@ -135,15 +144,18 @@ def usnap_fleet_groups(disks, plans, exclude=None, zone=None):
     overrides = plans.get("overrides") or {}
     skipped, targets = [], []
     for disk_id in ids:
-        row = rows[disk_id]
-        if disk_id in excluded:
-            reason = "excluded (usnap_fleet_exclude)"
-        elif row.get("backup_mode") == "UDataArk":
-            reason = "protected by UDataArk"
+        reason = _skip_reason(disk_id, rows[disk_id], excluded)
+        if reason:
+            skipped.append(
+                dict(
+                    disk_id=disk_id,
+                    zone=rows[disk_id].get("zone") or zone,
+                    region=rows[disk_id].get("region"),
+                    reason=reason,
+                )
+            )
         else:
             targets.append(disk_id)
-            continue
-        skipped.append(dict(disk_id=disk_id, zone=row.get("zone") or zone, reason=reason))
     groups = OrderedDict()
     default = plans["default"]
     if targets:
@@ -152,18 +164,36 @@ def usnap_fleet_groups(disks, plans, exclude=None, zone=None):
         plan = overrides.get(disk_id, default) if default is not None else None
         key = None if plan == default else tuple(plan[name] for name in PLAN_KEYS)
         groups.setdefault(key, dict(plan=plan, disks=[]))["disks"].append(disk_id)
-    result = []
-    for group in groups.values():
-        if group["disks"]:
-            result.append(
-                dict(group, plan=group["plan"] or {}, zone=zone, label=_label(group["plan"], len(group["disks"])))
-            )
+    result = [_group(group, rows, zone) for group in groups.values() if group["disks"]]
     return dict(
         groups=result,
         targets=targets,
         skipped=skipped,
         ignored_overrides=sorted(disk_id for disk_id in overrides if disk_id not in rows),
     )
+
+
+def _group(group, rows, zone):
+    """A plan group as the role's loop takes it: its disks by zone, and a label."""
+    return dict(
+        group,
+        plan=group["plan"] or {},
+        zone=zone,
+        zones=_by_zone(group["disks"], rows, zone),
+        label=_label(group["plan"], len(group["disks"])),
+    )
+
+
+def _by_zone(disk_ids, rows, zone):
+    """``[{zone, region (when known), disk_ids}]`` of the disks, sorted by zone."""
+    zones = OrderedDict()
+    for disk_id in disk_ids:
+        row = rows[disk_id]
+        place = zones.setdefault(row.get("zone") or zone, dict(zone=row.get("zone") or zone, disk_ids=[]))
+        if row.get("region"):
+            place["region"] = row["region"]
+        place["disk_ids"].append(disk_id)
+    return [zones[name] for name in sorted(zones, key=str)]
 
 
 def usnap_fleet_results(loop_results):
@@ -180,9 +210,18 @@ def usnap_fleet_results(loop_results):
             continue
         group = item.get("item") or {}
         message = item.get("msg") or "the usnap_service task failed"
+        zones = group.get("zones") or [dict(zone=group.get("zone"), disk_ids=group.get("disks") or [])]
         flat.extend(
-            dict(disk_id=disk_id, zone=group.get("zone"), changed=False, failed=True, msg=message)
-            for disk_id in group.get("disks") or []
+            dict(
+                disk_id=disk_id,
+                zone=place.get("zone"),
+                region=place.get("region"),
+                changed=False,
+                failed=True,
+                msg=message,
+            )
+            for place in zones
+            for disk_id in place.get("disk_ids") or []
         )
     return flat
 
@@ -198,6 +237,43 @@ def usnap_fleet_summary(report, ignored_overrides=None):
     return lines
 
 
+def usnap_fleet_problems(variables, hosts=None):
+    """Where the fleet is (``usnap_fleet_zone``, ``usnap_fleet_zones`` or the play's disk hosts, one of them) and
+    the rate share: a list of messages naming the variable, empty when all is well."""
+    hosts = hosts if isinstance(hosts, dict) else {}
+    zone, zones = variables.get("usnap_fleet_zone"), variables.get("usnap_fleet_zones") or []
+    problems = list(hosts.get("problems") or [])
+    if zone is not None and not str(zone).strip():
+        return problems + ["usnap_fleet_zone must name a zone such as cn-bj2-02, got %r" % (zone,)]
+    given = [name for name, value in (("usnap_fleet_zone", zone), ("usnap_fleet_zones", zones)) if value]
+    if hosts.get("inventory"):
+        given += [name for name in ("usnap_fleet_disks", "usnap_fleet_business_group") if variables.get(name)]
+        if given:
+            problems.append(
+                "the play's hosts are disks (they carry disk_id), which makes them the fleet: leave out %s"
+                % ", ".join(given)
+            )
+    elif not given:
+        problems.append(
+            "give usnap_fleet_zone (a zone such as cn-bj2-02) or usnap_fleet_zones (a list of zones, each with its "
+            "region), or run the role over disk hosts (hosts: a group of the ucloud_disks inventory)"
+        )
+    elif len(given) > 1:
+        problems.append("give usnap_fleet_zone or usnap_fleet_zones, not both")
+    elif zones and variables.get("usnap_fleet_disks"):
+        problems.append(
+            "usnap_fleet_disks names disks of one zone (usnap_fleet_zone): with usnap_fleet_zones the disks are "
+            "discovered in each zone (of usnap_fleet_business_group when set), or run the role over disk hosts"
+        )
+    for position, item in enumerate(zones):
+        if not isinstance(item, dict) or not str(item.get("zone") or "").strip():
+            problems.append(
+                "usnap_fleet_zones[%d] must be a dict with a zone (and its region), got %r" % (position, item)
+            )
+    problems.append(rate_share_problem(variables.get("usnap_fleet_rate_share", 1.0), "usnap_fleet_rate_share"))
+    return [problem for problem in problems if problem]
+
+
 class FilterModule(object):
     def filters(self):
         return dict(
@@ -205,4 +281,5 @@ class FilterModule(object):
             usnap_fleet_groups=usnap_fleet_groups,
             usnap_fleet_results=usnap_fleet_results,
             usnap_fleet_summary=usnap_fleet_summary,
+            usnap_fleet_problems=usnap_fleet_problems,
         )

@@ -32,6 +32,7 @@ CONNECTION_ARGUMENT_SPEC = dict(
     connect_timeout=dict(type="int", default=DEFAULT_CONNECT_TIMEOUT),
     retries=dict(type="int", default=DEFAULT_RETRIES),
     rate_limit=dict(type="float"),
+    rate_share=dict(type="float", default=1.0),
 )
 MAX_TIMEOUT = 3600  # seconds: a longer wait for one HTTP answer is a hung connection (and overflows the socket)
 
@@ -55,6 +56,12 @@ def check_connection(params):
         raise ValueError(
             "rate_limit must be 0 (no limit) or more requests per second, or unset for each "
             "action's published limit, got %s" % rate_limit
+        )
+    share = params["rate_share"]
+    if not (math.isfinite(share) and 0 < share <= 1):
+        raise ValueError(
+            "rate_share must be more than 0 and at most 1 (the share of the account's rate limits this task "
+            "may use, e.g. 0.25 for each of 4 job slices), got %s" % share
         )
     return {name: params[name] for name in CONNECTION_ARGUMENT_SPEC}
 

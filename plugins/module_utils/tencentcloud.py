@@ -8,7 +8,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import copy
 import json
 
 from ansible.module_utils.six.moves.urllib.parse import urlparse
@@ -121,8 +120,7 @@ class TencentCloudClient(ApiClient):
     def in_region(self, region):
         """A client of another region: the same credentials, endpoint choice, connection settings, session,
         statistics and rate limiter, whose slots are counted per region and action as Tencent counts them."""
-        other = copy.copy(self)
-        other.region = region
+        other = super(TencentCloudClient, self).in_region(region)
         other.url = endpoint_url(region, self._endpoint)
         other.host = urlparse(other.url).netloc
         return other

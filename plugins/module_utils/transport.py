@@ -12,6 +12,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import copy
 import random
 import ssl
 import threading
@@ -110,11 +111,14 @@ class RateLimiter:
     """Spaces calls of each action ``RATE_HEADROOM / rate`` seconds apart, across threads.
 
     ``rate`` applies to every action not named in ``rates`` (action -> rate); 0 or None is no limit.
+    ``share`` (0 < share <= 1) scales every limit: the part of the provider's limit this client may use while
+    other jobs (AWX job slices) use the rest of the same account's limit at the same time.
     """
 
-    def __init__(self, rate, clock=time.monotonic, sleep=time.sleep, rates=None):
+    def __init__(self, rate, clock=time.monotonic, sleep=time.sleep, rates=None, share=1.0):
         self._rates = dict(rates or {})
         self._rate = rate
+        self.share = share
         self._clock = clock
         self._sleep = sleep
         self._next_slot = {}
@@ -123,7 +127,7 @@ class RateLimiter:
     def interval(self, key):
         """``key``: an action, or a tuple ending with one (a region and an action, limited apart per region)."""
         rate = self._rates.get(key[-1] if isinstance(key, tuple) else key, self._rate)
-        return RATE_HEADROOM / rate if rate and rate > 0 else 0.0
+        return RATE_HEADROOM / (rate * self.share) if rate and rate > 0 else 0.0
 
     def acquire(self, key):
         interval = self.interval(key)
@@ -158,6 +162,7 @@ class ApiClient:
         connect_timeout=DEFAULT_CONNECT_TIMEOUT,
         retries=DEFAULT_RETRIES,
         rate_limit=None,
+        rate_share=1.0,
         validate_certs=True,
         session=None,
         sleep=time.sleep,
@@ -167,21 +172,33 @@ class ApiClient:
         self.timeout = (connect_timeout, timeout)
         self.retries = retries
         self.validate_certs = validate_certs
-        # No rate_limit: each action's published limit. A figure: that limit for every action.
+        # No rate_limit: each action's published limit. A figure: that limit for every action. Either times
+        # rate_share, this client's share of the account's limits.
         if rate_limit is None:
-            self.rate_limiter = RateLimiter(DEFAULT_RATE_LIMIT, sleep=sleep, rates=self.published_rate_limits)
+            self.rate_limiter = RateLimiter(
+                DEFAULT_RATE_LIMIT, sleep=sleep, rates=self.published_rate_limits, share=rate_share
+            )
         else:
-            self.rate_limiter = RateLimiter(rate_limit, sleep=sleep)
+            self.rate_limiter = RateLimiter(rate_limit, sleep=sleep, share=rate_share)
         self.sleep = sleep
         self.clock = clock
         self.stats = dict(calls=0, retries=0)
         self._stats_lock = threading.Lock()
         if session is None:
             session = requests.Session()
-            adapter = HTTPAdapter(pool_connections=pool_size, pool_maxsize=pool_size)
-            session.mount("https://", adapter)
-            session.mount("http://", adapter)
+            _mount_pool(session, pool_size)
         self.session = session
+
+    def in_region(self, region):
+        """A client of another region: the same credentials, connection settings, session, statistics and rate
+        limiter (whose slots are counted by ``_limit_key``)."""
+        other = copy.copy(self)
+        other.region = region
+        return other
+
+    def widen_pool(self, connections):
+        """Keep up to ``connections`` connections open: one per thread that calls at the same time."""
+        _mount_pool(self.session, connections)
 
     def _count(self, key):
         with self._stats_lock:
@@ -273,6 +290,12 @@ class ApiClient:
         if error.kind == REFUSED:
             return attempt < self.retries or (until is not None and self.clock() < until)
         return False
+
+
+def _mount_pool(session, size):
+    adapter = HTTPAdapter(pool_connections=size, pool_maxsize=size)
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
 
 
 def _certificate_rejected(exc):

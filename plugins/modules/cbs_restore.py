@@ -298,7 +298,9 @@ def main():
         mutually_exclusive=[("snapshot_id", "snapshot_name")],
         required_one_of=[("snapshot_id", "disk_ids")],
     )
-    run.converge(RestoreConverger(run.module, run.client, run.request), single_key="restore", list_key="restores")
+    run.converge(
+        lambda client, request: RestoreConverger(run.module, client, request), single_key="restore", list_key="restores"
+    )
 
 
 if __name__ == "__main__":

@@ -50,10 +50,21 @@ options:
   disk_ids:
     description:
       - ID of the disk, or a list of IDs.
-      - Required unless O(snapshot_id) is given.
+      - Required unless O(snapshot_id) or O(disks_by_region) is given.
     type: list
     elements: str
     aliases: [disk_id]
+  disks_by_region:
+    description:
+      - The disks of several regions, each region's IDs under its name (for example V(ap-guangzhou) with the list
+        V([disk-1]) and V(ap-shanghai) with V([disk-2])), worked in one task as O(disk_ids) is in O(region) - the
+        regions side by side,
+        each within its own rate limits (Tencent Cloud counts them per region).
+      - Every result then carries its RV(results[].region); a region that cannot be read fails its own disks, not
+        the others'.
+      - Cannot be combined with O(disk_ids) or O(snapshot_id).
+    type: dict
+    version_added: 0.2.0
   snapshot_name:
     description:
       - Name of the snapshot, at most 60 characters. With O(disk_ids) it identifies the snapshot, compared exactly.
@@ -204,6 +215,11 @@ results:
   type: list
   elements: dict
   contains:
+    region:
+      description: Region of the disk.
+      type: str
+      sample: ap-guangzhou
+      version_added: 0.2.0
     snapshot_id:
       description: ID of the snapshot.
       type: str
@@ -291,6 +307,7 @@ snapshot:
 
 from ansible_collections.snapshield.cloud.plugins.module_utils import tencentcloud
 from ansible_collections.snapshield.cloud.plugins.module_utils._module import CloudModule
+from ansible_collections.snapshield.cloud.plugins.module_utils._places import region_places
 from ansible_collections.snapshield.cloud.plugins.module_utils.cbs.checks import DISK_USAGES, check_snapshot_request
 from ansible_collections.snapshield.cloud.plugins.module_utils.cbs.errors import explain
 from ansible_collections.snapshield.cloud.plugins.module_utils.cbs.snapshot import SnapshotConverger
@@ -301,6 +318,7 @@ def main():
         tencentcloud,
         dict(
             disk_ids=dict(type="list", elements="str", aliases=["disk_id"]),
+            disks_by_region=dict(type="dict"),
             snapshot_name=dict(type="str"),
             state=dict(type="str", choices=["present", "absent"], default="present"),
             snapshot_id=dict(type="str"),
@@ -317,15 +335,18 @@ def main():
         ),
         check_snapshot_request,
         explain,
+        places=region_places,
         mutually_exclusive=[
             ("deadline", "retention_days"),
             ("snapshot_id", "disk_ids"),
             ("snapshot_id", "snapshot_name"),
+            ("disks_by_region", "disk_ids"),
+            ("disks_by_region", "snapshot_id"),
         ],
-        required_one_of=[("disk_ids", "snapshot_id")],
-        required_by=dict(disk_ids="snapshot_name", keep="managed_tags"),
+        required_one_of=[("disk_ids", "snapshot_id", "disks_by_region")],
+        required_by=dict(disk_ids="snapshot_name", disks_by_region="snapshot_name", keep="managed_tags"),
     )
-    run.converge(SnapshotConverger(run.module, run.client, run.request), single_key="snapshot")
+    run.converge(lambda client, request: SnapshotConverger(run.module, client, request), single_key="snapshot")
 
 
 if __name__ == "__main__":

@@ -204,7 +204,7 @@ def main():
     )
     by_disk = bool(run.request["disk_ids"])
     run.converge(
-        CopyConverger(run.module, run.client, run.request),
+        lambda client, request: CopyConverger(run.module, client, request),
         single_key="copy",
         target_key="disk_id" if by_disk else "snapshot_id",
         noun="disks" if by_disk else "snapshots",

@@ -272,7 +272,10 @@ def main():
         mutually_exclusive=[("weekdays", "days_of_month", "interval_days")],
     )
     run.converge(
-        PolicyConverger(run.module, run.client, run.request), single_key="policy", target_key="name", noun="policies"
+        lambda client, request: PolicyConverger(run.module, client, request),
+        single_key="policy",
+        target_key="name",
+        noun="policies",
     )
 
 

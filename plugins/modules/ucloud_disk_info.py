@@ -41,6 +41,27 @@ options:
       - Only disks with exactly this name.
     type: str
     aliases: [name]
+  zones:
+    description:
+      - List the disks of each of these zones (optionally only the C(disk_ids) of each), with the filters, in one
+        task - the zones side by side. Each zone is read in its C(region) (by default the zone's name less its last
+        part - V(cn-bj2-02) is in V(cn-bj2)). Every disk carries its RV(disks[].region).
+      - Cannot be combined with O(zone) or O(disk_ids).
+    type: list
+    elements: dict
+    version_added: 0.2.0
+    suboptions:
+      zone:
+        description: The zone, for example V(cn-bj2-02).
+        type: str
+        required: true
+      region:
+        description: Region of the zone, for example V(cn-bj2).
+        type: str
+      disk_ids:
+        description: Only these disks of that zone.
+        type: list
+        elements: str
 """
 
 EXAMPLES = r"""
@@ -72,6 +93,11 @@ disks:
       description: ID of the disk.
       type: str
       sample: bsm-abcd1234
+    region:
+      description: Region of the disk.
+      type: str
+      sample: cn-bj2
+      version_added: 0.2.0
     disk_name:
       description: Name of the disk.
       type: str
@@ -114,6 +140,7 @@ disks:
 
 from ansible_collections.snapshield.cloud.plugins.module_utils import ucloud
 from ansible_collections.snapshield.cloud.plugins.module_utils._module import CloudModule
+from ansible_collections.snapshield.cloud.plugins.module_utils._places import ZONE_PLACES_SPEC, zone_places
 from ansible_collections.snapshield.cloud.plugins.module_utils.usnap import api
 from ansible_collections.snapshield.cloud.plugins.module_utils.usnap.checks import check_listing_request
 
@@ -126,8 +153,11 @@ def main():
             disk_ids=dict(type="list", elements="str", aliases=["disk_id"]),
             business_group=dict(type="str", aliases=["tag"]),
             disk_name=dict(type="str", aliases=["name"]),
+            **ZONE_PLACES_SPEC,
         ),
         check_listing_request,
+        places=zone_places,
+        mutually_exclusive=[("zones", "zone"), ("zones", "disk_ids")],
     )
     run.read(api.list_disks)
 

@@ -259,7 +259,9 @@ def main():
         ),
         check_restore_request,
     )
-    run.converge(RestoreConverger(run.module, run.client, run.request), single_key="restore", list_key="restores")
+    run.converge(
+        lambda client, request: RestoreConverger(run.module, client, request), single_key="restore", list_key="restores"
+    )
 
 
 if __name__ == "__main__":

@@ -39,16 +39,38 @@ attributes:
 options:
   disk_ids:
     description:
-      - ID of the UDisk to protect, or a list of IDs (all in O(zone)).
+      - ID of the UDisk to protect, or a list of IDs (all in O(zone)). Required unless O(zones) is given.
     type: list
     elements: str
-    required: true
     aliases: [disk_id]
   zone:
     description:
-      - Availability zone of the disks, for example V(cn-bj2-02).
+      - Availability zone of the disks, for example V(cn-bj2-02). Required unless O(zones) is given.
     type: str
-    required: true
+  zones:
+    description:
+      - The disks of several zones, each zone with its disk IDs, worked in one task as O(disk_ids) is in O(zone) -
+        the zones side by side. Each zone's calls go to its C(region) (by default the zone's name less its last
+        part - V(cn-bj2-02) is in V(cn-bj2)).
+      - Every result then carries its RV(results[].region); a zone that cannot be read fails its own disks, not
+        the others'.
+      - The client's rate limits count each action across all zones, as UCloud publishes no limit per region.
+      - Cannot be combined with O(zone) or O(disk_ids).
+    type: list
+    elements: dict
+    version_added: 0.2.0
+    suboptions:
+      zone:
+        description: The zone, for example V(cn-bj2-02).
+        type: str
+        required: true
+      region:
+        description: Region of the zone, for example V(cn-bj2).
+        type: str
+      disk_ids:
+        description: IDs of the UDisks of that zone.
+        type: list
+        elements: str
   state:
     description:
       - V(present) makes sure each disk has a service with the wanted chain; V(absent) deletes it.
@@ -131,6 +153,11 @@ results:
   type: list
   elements: dict
   contains:
+    region:
+      description: Region of the disk's zone.
+      type: str
+      sample: cn-bj2
+      version_added: 0.2.0
     service_id:
       description: ID of the snapshot service. Null in check mode for a service not yet created.
       type: str
@@ -263,6 +290,7 @@ service:
 
 from ansible_collections.snapshield.cloud.plugins.module_utils import ucloud
 from ansible_collections.snapshield.cloud.plugins.module_utils._module import CloudModule
+from ansible_collections.snapshield.cloud.plugins.module_utils._places import ZONE_PLACES_SPEC, zone_disk_places
 from ansible_collections.snapshield.cloud.plugins.module_utils.usnap.checks import (
     check_service_request,
     plan_argument_spec,
@@ -274,17 +302,20 @@ def main():
     run = CloudModule(
         ucloud,
         dict(
-            disk_ids=dict(type="list", elements="str", required=True, aliases=["disk_id"]),
-            zone=dict(type="str", required=True),
+            disk_ids=dict(type="list", elements="str", aliases=["disk_id"]),
+            zone=dict(type="str"),
             state=dict(type="str", default="present", choices=["present", "absent"]),
             business_group=dict(type="str", aliases=["tag"]),
             coupon_id=dict(type="str"),
             report_cost=dict(type="bool", default=False),
-            **plan_argument_spec(),
+            **dict(plan_argument_spec(), **ZONE_PLACES_SPEC),
         ),
         check_service_request,
+        places=zone_disk_places,
+        required_one_of=[("zone", "zones")],
+        mutually_exclusive=[("zones", "zone"), ("zones", "disk_ids")],
     )
-    run.converge(ServiceConverger(run.module, run.client, run.request), single_key="service")
+    run.converge(lambda client, request: ServiceConverger(run.module, client, request), single_key="service")
 
 
 if __name__ == "__main__":

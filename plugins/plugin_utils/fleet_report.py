@@ -283,23 +283,52 @@ def _protection_cost(rows, cloud, storage, storage_price):
         source=USNAP_PRICE_SOURCE if cloud == "ucloud" else CBS_PRICE_SOURCE,
         storage=None,
     )
-    if storage:
-        cost["storage"] = _storage_cost(storage, storage_price)
+    storages = [_storage_cost(one, storage_price) for one in _listed(storage)]
+    if storages:
+        cost["storage"] = storages[0] if len(storages) == 1 else _storage_total(storages, storage_price)
+        cost["storages"] = storages
+        cost["by_region"] = {
+            one.get("region") or "unknown": round(one["per_month"], 2)
+            for one in storages
+            if one["per_month"] is not None
+        }
         monthly = cost["storage"]["per_month"]
         if monthly is not None:
             cost["per_month"] = round((cost["per_month"] or 0.0) + monthly, 2)
-            cost["by_region"] = {storage.get("region") or "unknown": round(monthly, 2)}
     cost["per_year"] = None if cost["per_month"] is None else round(cost["per_month"] * 12, 2)
     return cost
 
 
-def _zones(rows):
-    zones = OrderedDict()
-    for row in sorted(rows, key=lambda row: row["zone"] or ""):
-        counts = zones.setdefault(row["zone"] or "unknown", dict(OrderedDict((key, 0) for key in COVERAGE), disks=0))
+def _listed(storage):
+    """The snapshot storage of one region (a dict) or of several (a list), as a list."""
+    if not storage:
+        return []
+    return [one for one in storage if one] if isinstance(storage, list) else [storage]
+
+
+def _storage_total(storages, price):
+    """The storage of several regions added up (those read; the others are named in ``error``)."""
+    read = [one for one in storages if not one.get("error")]
+    total = dict(region=", ".join(one.get("region") or "unknown" for one in read))
+    for key in ("total_count", "total_size", "billed_size", "free_quota"):
+        values = [_number(one.get(key)) for one in read]
+        total[key] = None if not read or None in values else sum(values)
+    monthly = [one["per_month"] for one in read if one["per_month"] is not None]
+    total.update(price_per_gb_month=_number(price) or None, per_month=sum(monthly) if monthly else None)
+    failed = ["%s: %s" % (one.get("region"), one["error"]) for one in storages if one.get("error")]
+    if failed:
+        total["unread"] = "; ".join(failed)
+    return total
+
+
+def _spread(rows, key):
+    """Coverage counts per zone or per region."""
+    spread = OrderedDict()
+    for row in sorted(rows, key=lambda row: row.get(key) or ""):
+        counts = spread.setdefault(row.get(key) or "unknown", dict(OrderedDict((k, 0) for k in COVERAGE), disks=0))
         counts[row["coverage"]] += 1
         counts["disks"] += 1
-    return zones
+    return spread
 
 
 def fleet_report(
@@ -315,7 +344,8 @@ def fleet_report(
     storage_price=None,
 ):
     """The report as data: ``totals``, ``modes``, ``cost`` (of the change), ``protection_cost`` (per month),
-    ``rpo``, ``problems``, ``zones`` and one row per disk."""
+    ``rpo``, ``problems``, ``zones``, ``regions`` and one row per disk. ``storage``: the snapshot storage of the
+    region (CBS), or a list of it per region."""
     if cloud not in ROW_BUILDERS:
         raise AnsibleFilterError("fleet_report: cloud must be one of %s, got %r" % (", ".join(ROW_BUILDERS), cloud))
     threshold = _max_rpo(max_rpo)
@@ -344,7 +374,8 @@ def fleet_report(
         cost=cost,
         protection_cost=protection_cost,
         rpo=_rpo_summary(rows, threshold),
-        zones=_zones(rows),
+        zones=_spread(rows, "zone"),
+        regions=_spread(rows, "region"),
         problems=_problems(rows),
         rows=rows,
     )
@@ -356,6 +387,7 @@ def _result_row(result, cloud, check_mode, state, epoch, threshold):
         ROW_DEFAULTS,
         disk_id=result.get("disk_id"),
         zone=result.get("zone"),
+        region=result.get("region"),
         changed=bool(result.get("changed")),
         note=result.get("msg") if result.get("failed") else result.get("note") or "",
     )
@@ -390,6 +422,7 @@ def _skipped_row(given):
         ROW_DEFAULTS,
         disk_id=item.get("disk_id"),
         zone=item.get("zone"),
+        region=item.get("region"),
         changed=False,
         coverage="skipped",
         plan="",
@@ -467,6 +500,13 @@ def _summary_lines(report):
                 ", ".join("%s per %s" % (_money(v), k) for k, v in report["cost"]["per_period"].items()),
             )
         )
+    regions = report.get("regions") or {}
+    if len(regions) > 1:
+        lines += [
+            "Region %s: %d disks: %d protected, %d at risk, %d unprotected, %d skipped, %d failed"
+            % (name, c["disks"], c["protected"], c["at_risk"], c["unprotected"], c["skipped"], c["failed"])
+            for name, c in regions.items()
+        ]
     lines += _protection_lines(report)
     rpo = report["rpo"]
     if rpo["known"]:
@@ -496,21 +536,24 @@ def _protection_lines(report):
                 _units(cost["per_year"]),
             )
         )
-    storage = cost.get("storage")
-    if storage and storage.get("error"):
-        lines.append("Snapshot storage of the region: not read (%s)" % storage["error"])
-    elif storage:
-        lines.append(
-            "Snapshot storage of region %s: %s GB billed of %s GB (free quota %s GB)%s"
-            % (
-                storage.get("region"),
-                _units(_number(storage.get("billed_size"))),
-                _units(_number(storage.get("total_size"))),
-                _units(_number(storage.get("free_quota"))),
-                "" if storage["price_per_gb_month"] else "; no price per GB and month given",
-            )
-        )
+    for storage in cost.get("storages") or _listed(cost.get("storage")):
+        lines.append(_storage_line(storage))
     return lines
+
+
+def _storage_line(storage):
+    if storage.get("error"):
+        return "Snapshot storage of %s: not read (%s)" % (
+            "region %s" % storage["region"] if storage.get("region") else "the region",
+            storage["error"],
+        )
+    return "Snapshot storage of region %s: %s GB billed of %s GB (free quota %s GB)%s" % (
+        storage.get("region"),
+        _units(_number(storage.get("billed_size"))),
+        _units(_number(storage.get("total_size"))),
+        _units(_number(storage.get("free_quota"))),
+        "" if storage["price_per_gb_month"] else "; no price per GB and month given",
+    )
 
 
 def fleet_report_summary(report):

@@ -8,11 +8,16 @@ single-disk module on a smaller, already converged fleet, and the per-disk speed
 Then cbs_fleet in policy mode (the fleet bound to an automatic snapshot policy, then the converged re-run) and
 with copies of its snapshots to two other regions. The role runs write their reports: the time of the report's
 tasks (from ansible-core's junit callback) and the calls that price the fleet are printed too. Then a restore
-drill of 100 disks per cloud (``--only drill`` runs only those): wall time against the API bound plus one clone's
-time. Exits 1 when a target of issue 5, 12, 13 or 15 is missed.
+drill of 100 disks per cloud: wall time against a drill of one disk plus the API bound of the calls it adds.
+
+Fleets (issue 14): cbs_fleet on one region's disks, then on four regions' (each region within its own limits,
+so about the time of one); and cbs_fleet over disk hosts as one job, then as 2 and 4 AWX job slices run at once
+(slice k of N = the sorted hosts [k-1::N], each with a rate share of 1/N) against the one emulator, whose limits
+all jobs share. ``--only`` picks scenarios. Exits 1 when a target of issue 5, 12, 13, 14 or 15 is missed.
 """
 
 import argparse
+import collections
 import json
 import os
 import subprocess
@@ -27,8 +32,10 @@ ROOT = Path(__file__).resolve().parents[2]
 PLAYBOOKS = Path(__file__).resolve().parent / "playbooks"
 sys.path.insert(0, str(ROOT))
 
+import ansible_runner  # noqa: E402  pylint: disable=wrong-import-position
+
 from tests.benchmarks import drill  # noqa: E402  pylint: disable=wrong-import-position
-from tests.emulator import DEFAULT_CREDENTIALS  # noqa: E402  pylint: disable=wrong-import-position
+from tests.emulator import DEFAULT_CREDENTIALS, inventory  # noqa: E402  pylint: disable=wrong-import-position
 
 RATE_LIMIT = 20.0
 READ_PREFIX = "Describe"
@@ -37,6 +44,12 @@ BIND_BATCH = 80
 # The fleet roles' report tasks (the data, then its files), and the calls that price a fleet.
 BUILD_TASK, WRITE_TASK = "Build the report", "Write the report"
 PRICING = ("DescribeSnapshotServicePrice", "DescribeSnapshotOverview")
+# The fleets of issue 14: four regions of their own, and one region for the job slices.
+FLEET_REGIONS = ("ap-shanghai", "ap-beijing", "ap-chengdu", "ap-nanjing")
+SLICE_REGION = "ap-hongkong"
+SLICES = (1, 2, 4)
+MAX_THROTTLED = 0.05
+SCENARIOS = ("all", "cbs", "converged", "regions", "slices", "drill")
 
 
 class Bench:
@@ -121,11 +134,44 @@ class Bench:
         done = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True, check=False)
         wall = time.monotonic() - start
         if done.returncode:
-            sys.stdout.write(done.stdout[-4000:])
+            sys.stdout.write(done.stdout[-4000:] + done.stderr[-2000:])
             raise SystemExit("%s failed (rc %s)" % (label, done.returncode))
-        actions = self.control("calls")["actions"]
-        calls = {name: counters["total"] for name, counters in actions.items()}
+        return self.figures(label, disks, wall, junit)
+
+    def run_jobs(self, label, playbook, inventories, disks, extra_vars):
+        """Jobs at once, one per inventory, each an ansible-runner job as AWX starts a job slice."""
+        self.control("clear_calls", {})
+        jobs = []
+        start = time.monotonic()
+        for number, path in enumerate(inventories):
+            data_dir = Path(tempfile.mkdtemp(dir=self.workdir, prefix="job-%d-" % number))
+            jobs.append(
+                ansible_runner.run_async(
+                    private_data_dir=str(data_dir),
+                    playbook=str(PLAYBOOKS / playbook),
+                    inventory=path,
+                    extravars=extra_vars,
+                    envvars={k: v for k, v in self.env.items() if k.startswith(("ANSIBLE_", "UCLOUD_", "TENCENT"))},
+                    quiet=True,
+                )
+            )
+        for thread, _runner in jobs:
+            thread.join()
+        wall = time.monotonic() - start
+        for number, (_thread, runner) in enumerate(jobs):
+            if runner.rc:
+                sys.stdout.write(runner.stdout.read()[-4000:])
+                raise SystemExit("%s: job %d failed (rc %s)" % (label, number + 1, runner.rc))
+        return self.figures(label, disks, wall)
+
+    def figures(self, label, disks, wall, junit=None):
+        """The run's figures from the emulator's call log, printed on one line."""
+        answer = self.control("calls")
+        calls = {name: counters["total"] for name, counters in answer["actions"].items()}
         bound = sum(count / self.limit(name) for name, count in calls.items())
+        per_region = collections.Counter()
+        for entry in answer["log"]:
+            per_region[entry.get("region")] += 1.0 / self.limit(entry["action"])
         reads = sum(count for name, count in calls.items() if name.startswith(READ_PREFIX))
         figures = dict(
             label=label,
@@ -134,10 +180,16 @@ class Bench:
             calls=sum(calls.values()),
             reads=reads,
             bound=bound,
+            # the regions are worked side by side, each within its own limits: the busiest region's bound
+            region_bound=max(per_region.values()) if per_region else 0.0,
+            throttled=sum(counters["throttled"] for counters in answer["actions"].values()),
+            created=collections.Counter(
+                e["params"].get("DiskId") for e in answer["log"] if e["action"] == "CreateSnapshot" and e["applied"]
+            ),
             per_disk=wall / disks,
             calls_by_action=calls,
-            report_time=task_time(junit, [BUILD_TASK]),
-            write_time=task_time(junit, [WRITE_TASK]),
+            report_time=task_time(junit, [BUILD_TASK]) if junit else 0.0,
+            write_time=task_time(junit, [WRITE_TASK]) if junit else 0.0,
             pricing_calls=sum(calls.get(action, 0) for action in PRICING),
         )
         print(
@@ -217,6 +269,132 @@ def policy_and_copies(bench, disks, targets):
     return [bind, again, copy]
 
 
+def roles_and_loops(bench, args, roles, targets):
+    """Each role's first run and converged re-run on the fleet, the plain loop, and the speed-up over it.
+
+    ``roles``: ``(role, loop playbook, disks, speed-up target)``."""
+    figures = []
+    for role, loop, disks, speedup in roles:
+        report = {role + "_report": str(bench.workdir / role)}  # every format written, as a job would
+        # the first run has the most to report (every disk changed) and times the report's tasks
+        first = bench.run(role + " first run", role + ".yml", len(disks), report, time_tasks=True)
+        again = bench.run(role + " converged re-run", role + ".yml", len(disks), report)
+        plain = bench.run(
+            loop + " (plain loop)", loop + ".yml", args.loop_disks, dict(bench_disks=disks[: args.loop_disks])
+        )
+        figures += [first, again, plain]
+        for run in (first, again):
+            check(
+                targets,
+                run["label"] + " within 1.25 x API bound + 5 s",
+                run["wall"] <= 1.25 * run["bound"] + 5,
+                "%.1f s <= %.1f s" % (run["wall"], 1.25 * run["bound"] + 5),
+            )
+            check(
+                targets,
+                run["label"] + ": pricing adds a handful of calls",
+                0 < run["pricing_calls"] <= 10,
+                "%d calls (%s) for %d disks" % (run["pricing_calls"], " / ".join(PRICING), run["disks"]),
+            )
+        check(
+            targets,
+            first["label"] + ": report data built in < 1 s",
+            0 < first["report_time"] < 1.0,
+            "%.2f s (%s; %s: %.2f s)" % (first["report_time"], BUILD_TASK, WRITE_TASK, first["write_time"]),
+        )
+        ratio = plain["per_disk"] / again["per_disk"]
+        # The API bound is the fastest the role can go: the best ratio this machine's loop allows.
+        ceiling = plain["per_disk"] / (again["bound"] / len(disks))
+        check(
+            targets,
+            "%s converged re-run >= %dx faster per disk than the loop" % (role, speedup),
+            ratio >= speedup,
+            "%.1fx (%.1fx if the run took only its API bound)" % (ratio, ceiling),
+        )
+        if role == "cbs_fleet":
+            check(
+                targets,
+                "cbs_fleet converged re-run reads <= 1 call per 10 disks",
+                again["reads"] <= len(disks) / 10.0,
+                "%d reads for %d disks" % (again["reads"], len(disks)),
+            )
+    return figures
+
+
+def regions(bench, per_region, targets):
+    """cbs_fleet on one region's disks, then on four regions' disks in one run: about the time of one region."""
+    for region in FLEET_REGIONS:
+        bench.seed(
+            "tencent", per_region, zone=region + "-1", tags={"fleet": "regions"}, snapshot_ability=True, encrypted=False
+        )
+    fleet = dict(cbs_fleet_tags={"fleet": "regions"})
+    one = bench.run(
+        "cbs_fleet 1 region",
+        "cbs_fleet_regions.yml",
+        per_region,
+        dict(fleet, cbs_fleet_regions=list(FLEET_REGIONS[:1]), cbs_fleet_snapshot_name="one-region"),
+    )
+    four = bench.run(
+        "cbs_fleet %d regions" % len(FLEET_REGIONS),
+        "cbs_fleet_regions.yml",
+        per_region * len(FLEET_REGIONS),
+        dict(fleet, cbs_fleet_regions=list(FLEET_REGIONS), cbs_fleet_snapshot_name="four-regions"),
+    )
+    check(
+        targets,
+        "%d regions x %d disks within 1.25 x the time of 1 region + 5 s" % (len(FLEET_REGIONS), per_region),
+        four["wall"] <= 1.25 * one["wall"] + 5,
+        "%.1f s <= %.1f s (1 region: %.1f s)" % (four["wall"], 1.25 * one["wall"] + 5, one["wall"]),
+    )
+    for run in (one, four):
+        check(
+            targets,
+            run["label"] + " within 1.25 x its busiest region's API bound + 5 s",
+            run["wall"] <= 1.25 * run["region_bound"] + 5,
+            "%.1f s <= %.1f s" % (run["wall"], 1.25 * run["region_bound"] + 5),
+        )
+    return [one, four]
+
+
+def slices(bench, disks, targets):
+    """cbs_fleet over disk hosts as one job, then as 2 and 4 job slices at once sharing the account's limits."""
+    ids = bench.seed(
+        "tencent", disks, zone=SLICE_REGION + "-1", tags={"fleet": "slices"}, snapshot_ability=True, encrypted=False
+    )
+    hosts = inventory.disk_hosts(bench.control("state"), "tencent", ids)
+    runs = []
+    for count in SLICES:
+        paths = [
+            inventory.write(
+                bench.workdir / ("slices-%d-%d.yml" % (count, k)), inventory.sliced(hosts, k, count), "tencent"
+            )
+            for k in range(1, count + 1)
+        ]
+        label = "cbs_fleet 1 job" if count == 1 else "cbs_fleet %d slices at once" % count
+        run = bench.run_jobs(
+            label,
+            "cbs_fleet_hosts.yml",
+            paths,
+            len(hosts),
+            dict(cbs_fleet_snapshot_name="sliced-%d" % count, cbs_fleet_rate_share=1.0 / count),
+        )
+        runs.append(run)
+        check(
+            targets,
+            label + ": every disk protected exactly once",
+            run["created"] == collections.Counter(list(hosts)),
+            "%d disks, %d snapshots made" % (len(hosts), sum(run["created"].values())),
+        )
+        check(
+            targets,
+            label + ": throttled calls under %d%%" % (100 * MAX_THROTTLED),
+            run["throttled"] < MAX_THROTTLED * run["calls"],
+            "%d of %d calls (%.1f%%)" % (run["throttled"], run["calls"], 100.0 * run["throttled"] / run["calls"]),
+        )
+        within_bound(targets, run, what="")
+    return runs
+
+
 def drills(bench, count, targets):
     """restore_drill on ``count`` disks per cloud, every disk cloned at once: it should take what a drill of one disk
     takes (Ansible, the module starts, one clone's time, the polls) plus the API bound of the calls it adds."""
@@ -261,16 +439,23 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--disks", type=int, default=1000, help="fleet size for the roles")
     parser.add_argument("--loop-disks", type=int, default=100, help="fleet size for the plain loop")
+    parser.add_argument("--region-disks", type=int, default=250, help="disks per region of the regions scenario")
+    parser.add_argument("--slice-disks", type=int, default=500, help="disk hosts of the slices scenario")
+    parser.add_argument("--drill-disks", type=int, default=100, help="disks per cloud of the restore drills")
     parser.add_argument("--json", help="also write every figure to this file")
     parser.add_argument(
         "--only",
-        choices=["all", "cbs", "drill"],
         default="all",
-        help="cbs: only the cbs_fleet runs (snapshots, policy mode, copies), without the loops and usnap_fleet; "
-        "drill: only the restore drills",
+        type=lambda text: [name.strip() for name in text.split(",")],
+        help="comma-separated scenarios of %s (default all). cbs: the cbs_fleet runs (snapshots, policy mode, "
+        "copies), without the loops and usnap_fleet; converged: cbs_fleet's first run, converged re-run and the "
+        "plain loop; regions: 1 region vs %d regions; slices: 1 job vs 2 and 4 job slices at once; drill: the restore "
+        "drills of both clouds" % (", ".join(SCENARIOS), len(FLEET_REGIONS)),
     )
-    parser.add_argument("--drill-disks", type=int, default=100, help="disks per cloud of the restore drills")
     args = parser.parse_args()
+    unknown = sorted(set(args.only) - set(SCENARIOS))
+    if unknown:
+        parser.error("--only: unknown scenario %s (choose from %s)" % (", ".join(unknown), ", ".join(SCENARIOS)))
     targets, figures = [], []
     with tempfile.TemporaryDirectory(prefix="snapshield-bench-") as tmp:
         bench = Bench(Path(tmp), args.disks)
@@ -280,85 +465,46 @@ def main():
                 % (bench.url, RATE_LIMIT, bench.limit("DescribeDisks")),
                 flush=True,
             )
-            if args.only == "drill":
-                figures += drills(bench, args.drill_disks, targets)
-                return print_targets(targets, figures, args.json)
-            udisks = bench.seed("ucloud", args.disks, zone="cn-bj2-02", tag="bench")
-            cbs_disks = bench.seed(
-                "tencent",
-                args.disks,
-                zone="ap-guangzhou-3",
-                tags={"fleet": "bench"},
-                snapshot_ability=True,
-                encrypted=False,
-            )
-            bench.control("config", dict(copy_delay=COPY_DELAY))
-            if args.only == "cbs":
-                figures.append(bench.run("cbs_fleet first run", "cbs_fleet.yml", len(cbs_disks)))
-            for role, loop, disks, speedup in (
-                (("usnap_fleet", "usnap_loop", udisks, 8), ("cbs_fleet", "cbs_loop", cbs_disks, 20))
-                if args.only == "all"
-                else ()
-            ):
-                report = {role + "_report": str(Path(tmp) / role)}  # every format written, as a job would
-                # the first run has the most to report (every disk changed) and times the report's tasks
-                first = bench.run(role + " first run", role + ".yml", len(disks), report, time_tasks=True)
-                again = bench.run(role + " converged re-run", role + ".yml", len(disks), report)
-                plain = bench.run(
-                    loop + " (plain loop)", loop + ".yml", args.loop_disks, dict(bench_disks=disks[: args.loop_disks])
-                )
-                figures += [first, again, plain]
-                for run in (first, again):
-                    check(
-                        targets,
-                        run["label"] + " within 1.25 x API bound + 5 s",
-                        run["wall"] <= 1.25 * run["bound"] + 5,
-                        "%.1f s <= %.1f s" % (run["wall"], 1.25 * run["bound"] + 5),
-                    )
-                    check(
-                        targets,
-                        run["label"] + ": pricing adds a handful of calls",
-                        0 < run["pricing_calls"] <= 10,
-                        "%d calls (%s) for %d disks" % (run["pricing_calls"], " / ".join(PRICING), run["disks"]),
-                    )
-                check(
-                    targets,
-                    first["label"] + ": report data built in < 1 s",
-                    0 < first["report_time"] < 1.0,
-                    "%.2f s (%s; %s: %.2f s)" % (first["report_time"], BUILD_TASK, WRITE_TASK, first["write_time"]),
-                )
-                ratio = plain["per_disk"] / again["per_disk"]
-                # The API bound is the fastest the role can go: the best ratio this machine's loop allows.
-                ceiling = plain["per_disk"] / (again["bound"] / len(disks))
-                check(
-                    targets,
-                    "%s converged re-run >= %dx faster per disk than the loop" % (role, speedup),
-                    ratio >= speedup,
-                    "%.1fx (%.1fx if the run took only its API bound)" % (ratio, ceiling),
-                )
-                if role == "cbs_fleet":
-                    check(
-                        targets,
-                        "cbs_fleet converged re-run reads <= 1 call per 10 disks",
-                        again["reads"] <= len(disks) / 10.0,
-                        "%d reads for %d disks" % (again["reads"], len(disks)),
-                    )
-            figures += policy_and_copies(bench, cbs_disks, targets)
-            if args.only == "all":
-                figures += drills(bench, args.drill_disks, targets)
+            figures += run_scenarios(bench, args, targets)
         finally:
             bench.close()
-    return print_targets(targets, figures, args.json)
-
-
-def print_targets(targets, figures, json_path):
-    """Print every target met or missed; 0 when all are met."""
     print()
     for name, ok, detail in targets:
         print("%-4s %-66s %s" % ("ok" if ok else "MISS", name, detail))
-    if json_path:
-        Path(json_path).write_text(json.dumps(dict(figures=figures, targets=targets), indent=2))
+    if args.json:
+        Path(args.json).write_text(json.dumps(dict(figures=figures, targets=targets), indent=2))
     return 0 if all(ok for name, ok, detail in targets) else 1
+
+
+def run_scenarios(bench, args, targets):
+    wanted = set(args.only)
+    figures = []
+    if wanted & {"all", "cbs", "converged"}:
+        cbs_disks = bench.seed(
+            "tencent",
+            args.disks,
+            zone="ap-guangzhou-3",
+            tags={"fleet": "bench"},
+            snapshot_ability=True,
+            encrypted=False,
+        )
+        bench.control("config", dict(copy_delay=COPY_DELAY))
+        roles = [("cbs_fleet", "cbs_loop", cbs_disks, 20)] if wanted & {"all", "converged"} else []
+        if "all" in wanted:
+            udisks = bench.seed("ucloud", args.disks, zone="cn-bj2-02", tag="bench")
+            roles.insert(0, ("usnap_fleet", "usnap_loop", udisks, 8))
+        figures += roles_and_loops(bench, args, roles, targets)
+        if "cbs" in wanted:
+            figures.append(bench.run("cbs_fleet first run", "cbs_fleet.yml", len(cbs_disks)))
+        if wanted & {"all", "cbs"}:
+            figures += policy_and_copies(bench, cbs_disks, targets)
+    if wanted & {"all", "regions"}:
+        figures += regions(bench, args.region_disks, targets)
+    if wanted & {"all", "slices"}:
+        figures += slices(bench, args.slice_disks, targets)
+    if wanted & {"all", "drill"}:
+        figures += drills(bench, args.drill_disks, targets)
+    return figures
 
 
 if __name__ == "__main__":

@@ -60,30 +60,31 @@ class Core:
     def handle(self, req: RawRequest) -> Optional[Answer]:
         api = self.tencent if req.method == "POST" and req.headers.get("X-TC-Action") else self.ucloud
         name, params = api.parse(req)
+        region = api.region_of(req)
         with self.state.lock:
             try:
                 call = api.verify(req, name, params)
             except ApiError as err:
-                return self._refuse(api, name, params, err)
-            decision = self.faults.decide(api.cloud, name, time.time(), api.region_of(req))
+                return self._refuse(api, name, params, err, region)
+            decision = self.faults.decide(api.cloud, name, time.time(), region)
         if decision.delay:
             time.sleep(decision.delay)
         with self.state.lock:
-            return self._carry_out(api, name, params, call, decision)
+            return self._carry_out(api, name, params, call, decision, region)
 
-    def _record(self, api, name, params, outcome, code=None, applied=False, request_id=None):
-        self.state.calls.record(api.cloud, name, api.loggable(params), outcome, code, applied, request_id)
+    def _record(self, api, name, params, outcome, code=None, applied=False, request_id=None, region=None):
+        self.state.calls.record(api.cloud, name, api.loggable(params), outcome, code, applied, request_id, region)
 
-    def _refuse(self, api, name, params, err: ApiError) -> Answer:
+    def _refuse(self, api, name, params, err: ApiError, region=None) -> Answer:
         request_id = str(uuid.uuid4())
-        self._record(api, name, params, "error", err.code, request_id=request_id)
+        self._record(api, name, params, "error", err.code, request_id=request_id, region=region)
         return api.error(name, err, request_id)
 
-    def _carry_out(self, api, name, params, call, decision: Decision) -> Optional[Answer]:
+    def _carry_out(self, api, name, params, call, decision: Decision, region=None) -> Optional[Answer]:
         request_id = str(uuid.uuid4())
 
         def record(outcome, code=None, applied=False):
-            self._record(api, name, params, outcome, code, applied, request_id)
+            self._record(api, name, params, outcome, code, applied, request_id, region)
 
         if decision.kind == "throttle":
             err = api.throttled()

@@ -218,7 +218,7 @@ class CallLog:
         self.actions = {}
         self.log = []
 
-    def record(self, cloud, action, params, outcome, code=None, applied=False, request_id=None):
+    def record(self, cloud, action, params, outcome, code=None, applied=False, request_id=None, region=None):
         counters = self.actions.setdefault(
             action, {"cloud": cloud, "total": 0, "applied": 0, **dict.fromkeys(self.OUTCOMES, 0)}
         )
@@ -236,6 +236,7 @@ class CallLog:
                 "code": code,
                 "applied": applied,
                 "request_id": request_id,
+                "region": region,
             }
         )
 

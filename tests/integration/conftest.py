@@ -7,6 +7,7 @@ Playbooks live in ``playbooks/``. They get the emulator's connection settings as
 """
 
 import dataclasses
+import itertools
 import os
 import sys
 from pathlib import Path
@@ -91,9 +92,11 @@ class PlaybookRun:
 
 @pytest.fixture
 def run_playbook(emulator, collections_path, tmp_path):
-    """Run ``playbooks/<name>`` (or a path) with ansible-runner; return a PlaybookRun."""
+    """Run ``playbooks/<name>`` (or a path) with ansible-runner; return a PlaybookRun. ``inventory``: a path or
+    inventory text instead of localhost. Runs may go on at once, from threads (as AWX runs job slices)."""
+    numbers = itertools.count()
 
-    def run(playbook, check=False, diff=False, extra_vars=None, verbosity=0, envvars=None):
+    def run(playbook, check=False, diff=False, extra_vars=None, verbosity=0, envvars=None, inventory=None):
         path = Path(playbook)
         if not path.is_absolute():
             path = PLAYBOOKS / playbook
@@ -104,12 +107,12 @@ def run_playbook(emulator, collections_path, tmp_path):
             ANSIBLE_NOCOLOR="1",
         )
         env.update(envvars or {})
-        data_dir = tmp_path / ("runner-%d" % len(list(tmp_path.glob("runner-*"))))
+        data_dir = tmp_path / ("runner-%d" % next(numbers))
         data_dir.mkdir()
         runner = ansible_runner.run(
             private_data_dir=str(data_dir),
             playbook=str(path),
-            inventory="localhost ansible_connection=local",
+            inventory=inventory or "localhost ansible_connection=local",
             extravars=dict(auth_vars(emulator), **(extra_vars or {})),
             envvars=env,
             cmdline=cmdline or None,

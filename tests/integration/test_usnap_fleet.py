@@ -266,7 +266,7 @@ def test_a_failed_disk_is_reported_and_fails_the_role(run_playbook, emulator, tm
 
 SPEC = "Validating arguments against arg spec 'main'"
 BAD_VARIABLES = {  # case: (the task that rejects it, words of its message)
-    "Missing zone": (SPEC, ["usnap_fleet_zone"]),
+    "Missing zone": ("Check where the fleet is", ["usnap_fleet_zone", "usnap_fleet_zones", "disk hosts"]),
     "Unknown backup mode": (SPEC, ["usnap_fleet_backup_mode", "Base, Ultimate, Custom", "Gold"]),
     "Unknown state": (SPEC, ["usnap_fleet_state", "present, absent", "gone"]),
     "Quantity not a number": (SPEC, ["usnap_fleet_quantity", "int"]),
@@ -284,7 +284,7 @@ BAD_VARIABLES = {  # case: (the task that rejects it, words of its message)
         ["usnap_fleet_business_group", "usnap_fleet_disks"],
     ),
     "Duplicate disks": ("Group the disks by plan", ["usnap_fleet_disks", "bsm-emu00001 more than once"]),
-    "Blank zone": ("Check the zone", ["usnap_fleet_zone must name a zone"]),
+    "Blank zone": ("Check where the fleet is", ["usnap_fleet_zone must name a zone"]),
     "Negative max RPO": ("Check the recovery point threshold", ["usnap_fleet_max_rpo", "0 or more", "-2"]),
     "Max RPO not a number": (SPEC, ["usnap_fleet_max_rpo", "int"]),
 }

@@ -13,6 +13,7 @@ from ansible_collections.snapshield.cloud.plugins.module_utils._apply import app
 from ansible_collections.snapshield.cloud.plugins.module_utils._concurrency import all_concurrently
 from ansible_collections.snapshield.cloud.plugins.module_utils._lookup import Listing, chunks, look_up, paginate
 from ansible_collections.snapshield.cloud.plugins.module_utils.cbs.checks import RESTORED_FROM
+from ansible_collections.snapshield.cloud.plugins.module_utils.cbs.errors import explain
 from ansible_collections.snapshield.cloud.plugins.module_utils.transport import ApiError, DiskError
 
 DISK_FILTER_MAX = 10  # values the disk-id filter of DescribeSnapshots accepts
@@ -206,14 +207,26 @@ def _delete_existing(client, action, ids_param, ids, existing, gone_code, until)
 
 
 def find_disks(client, request):
-    """cbs_disk_info: disks by ids (100 a call) or by filters, every page."""
+    """cbs_disk_info: disks by ids (100 a call) or by filters, every page; with ``overview``, the region's snapshot
+    storage too (a refusal, such as a CAM policy without the action, is reported, not raised)."""
     if request["disk_ids"]:
         found = disks_by_id(client, request["disk_ids"])
     else:
         found = paginate(
             client, "DescribeDisks", "DiskSet", dict(Filters=request["filters"]) if request["filters"] else {}
         )
-    return dict(disks=[disk_result(disk) for disk in found])
+    answer = dict(disks=[disk_result(disk) for disk in found])
+    if request.get("overview"):
+        answer["overviews"] = [overview_or_error(client)]
+    return answer
+
+
+def overview_or_error(client):
+    """``snapshot_overview``, or the region and the ``error`` that kept it from being read."""
+    try:
+        return snapshot_overview(client)
+    except ApiError as error:
+        return dict(region=client.region, error=str(explain(error)))
 
 
 def region_disks(client, filters=()):

@@ -235,7 +235,11 @@ def check_inventory_request(options):
 def check_disk_listing_request(params):
     """What cbs_disk_info is asked to list: find_disks arguments."""
     check_not_blank(params, ("zone", "disk_name"))
-    return dict(disk_ids=check_ids(params.get("disk_ids"), "disk_ids", required=False), filters=disk_filters(params))
+    return dict(
+        disk_ids=check_ids(params.get("disk_ids"), "disk_ids", required=False),
+        filters=disk_filters(params),
+        overview=bool(params.get("overview")),
+    )
 
 
 # Automatic snapshot policies ---------------------------------------------------------------------------------

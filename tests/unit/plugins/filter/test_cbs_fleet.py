@@ -113,7 +113,58 @@ def test_plan_keeps_the_order_asked_for_and_splits_skipped_and_missing():
 def test_plan_of_discovered_disks_is_sorted_and_misses_nothing():
     plan = cbs_fleet_plan([disk("disk-b"), disk("disk-a"), disk("disk-c", ability=False)])
     assert plan["able"] == ["disk-a", "disk-b"] and plan["missing"] == [] and len(plan["skipped"]) == 1
-    assert cbs_fleet_plan([], []) == dict(able=[], skipped=[], missing=[], zones={})
+    assert cbs_fleet_plan([], []) == dict(
+        able=[], skipped=[], missing=[], zones={}, regions={}, by_region={}, searched=[]
+    )
+
+
+def test_plan_groups_the_able_disks_by_region():
+    found = [
+        dict(disk("disk-1"), region="ap-guangzhou"),
+        dict(disk("disk-2", zone="ap-shanghai-2"), region="ap-shanghai"),
+        dict(disk("disk-3", ability=False, zone="ap-shanghai-2"), region="ap-shanghai"),
+        dict(disk("disk-4", zone="ap-shanghai-2"), region="ap-shanghai"),
+    ]
+    plan = cbs_fleet_plan(found, None, ["ap-guangzhou", "ap-shanghai"])
+    assert plan["by_region"] == {"ap-guangzhou": ["disk-1"], "ap-shanghai": ["disk-2", "disk-4"]}
+    assert plan["skipped"][0]["region"] == "ap-shanghai"
+    missing = cbs_fleet_results({}, cbs_fleet_plan(found, ["disk-1", "disk-9"], ["ap-guangzhou", "ap-shanghai"]))
+    assert [r["msg"] for r in missing if r["disk_id"] == "disk-9"] == [
+        "disk disk-9 does not exist in region ap-guangzhou, ap-shanghai: remove it from cbs_fleet_disks"
+    ]
+
+
+def test_looped_policy_and_copy_tasks_report_each_regions_disks():
+    found = [dict(disk("disk-1"), region="ap-guangzhou"), dict(disk("disk-2"), region="ap-shanghai")]
+    plan = cbs_fleet_plan(found)
+
+    def item(region, **result):
+        return dict(result, item=dict(key=region, value=plan["by_region"][region]), ansible_loop_var="item")
+
+    policy = dict(
+        results=[
+            item("ap-guangzhou", policy=dict(name="nightly", policy_id="asp-1", bound=["disk-1"])),
+            item("ap-shanghai", failed=True, msg="LimitExceeded.AutoSnapshotPolicyOutOfQuota"),
+        ]
+    )
+    results = {r["disk_id"]: r for r in cbs_fleet_results({"skipped": True}, plan, policy=policy)}
+    assert results["disk-1"]["region"] == "ap-guangzhou" and results["disk-1"]["changed"]
+    assert results["disk-2"]["failed"] and "OutOfQuota" in results["disk-2"]["msg"]
+    snapped = dict(
+        results=[
+            dict(disk_id="disk-1", region="ap-guangzhou", state="NORMAL", snapshot_id="snap-1", changed=True),
+            dict(disk_id="disk-2", region="ap-shanghai", state="NORMAL", snapshot_id="snap-2", changed=True),
+        ]
+    )
+    copies = dict(
+        results=[
+            item("ap-guangzhou", results=[dict(disk_id="disk-1", copies=[dict(region="ap-beijing")], changed=True)]),
+            item("ap-shanghai", failed=True, msg="UnsupportedRegion"),
+        ]
+    )
+    results = {r["disk_id"]: r for r in cbs_fleet_results(snapped, plan, copies=copies)}
+    assert results["disk-1"]["note"] == "copied to ap-beijing" and not results["disk-1"].get("failed")
+    assert results["disk-2"]["failed"] and "UnsupportedRegion" in results["disk-2"]["msg"]
 
 
 def test_plan_refuses_what_is_not_a_disk_list():

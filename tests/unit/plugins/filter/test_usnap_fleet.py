@@ -9,6 +9,7 @@ from ansible_collections.snapshield.cloud.plugins.filter.usnap_fleet import (
     FilterModule,
     usnap_fleet_groups,
     usnap_fleet_plans,
+    usnap_fleet_problems,
     usnap_fleet_results,
     usnap_fleet_summary,
 )
@@ -24,7 +25,38 @@ def test_filters_are_registered():
         "usnap_fleet_groups",
         "usnap_fleet_results",
         "usnap_fleet_summary",
+        "usnap_fleet_problems",
     }
+
+
+def test_groups_split_their_disks_by_zone_with_the_zones_region():
+    disks = [
+        dict(disk_id="bsm-1", zone="hk-02", region="hk"),
+        dict(disk_id="bsm-2", zone="cn-sh2-02", region="cn-sh2"),
+        dict(disk_id="bsm-3", zone="hk-02", region="hk"),
+    ]
+    fleet = usnap_fleet_groups(disks, usnap_fleet_plans())
+    assert fleet["groups"][0]["zones"] == [
+        dict(zone="cn-sh2-02", region="cn-sh2", disk_ids=["bsm-2"]),
+        dict(zone="hk-02", region="hk", disk_ids=["bsm-1", "bsm-3"]),
+    ]
+
+
+def test_problems_say_where_the_fleet_must_be():
+    def problems(hosts=None, **variables):
+        return usnap_fleet_problems(dict(dict(usnap_fleet_zone=None, usnap_fleet_zones=[]), **variables), hosts)
+
+    assert problems(usnap_fleet_zone="cn-bj2-02") == []
+    assert problems(usnap_fleet_zones=[dict(zone="hk-02")]) == []
+    assert "not both" in problems(usnap_fleet_zone="cn-bj2-02", usnap_fleet_zones=[dict(zone="hk-02")])[0]
+    assert "or run the role over disk hosts" in problems()[0]
+    assert "must name a zone" in problems(usnap_fleet_zone=" ")[0]
+    assert "usnap_fleet_zones[0]" in problems(usnap_fleet_zones=[dict(region="hk")])[0]
+    hosts = dict(inventory=True, problems=[])
+    assert problems(hosts) == []
+    assert "leave out usnap_fleet_zone" in problems(hosts, usnap_fleet_zone="cn-bj2-02")[0]
+    assert "usnap_fleet_rate_share must be more than 0" in problems(hosts, usnap_fleet_rate_share=0)[0]
+    assert problems(hosts, usnap_fleet_rate_share=0.25) == []
 
 
 def test_default_plan_is_checked_and_normalised():
@@ -116,7 +148,7 @@ def test_groups_put_the_default_first_and_share_groups_between_equal_overrides()
         ("Ultimate", ["bsm-2", "bsm-4"], "Ultimate: 2 disks", ZONE),
     ]
     assert fleet["targets"] == ["bsm-1", "bsm-2", "bsm-3", "bsm-4"]
-    assert fleet["skipped"] == [dict(disk_id="bsm-5", zone=ZONE, reason="excluded (usnap_fleet_exclude)")]
+    assert fleet["skipped"] == [dict(disk_id="bsm-5", zone=ZONE, region=None, reason="excluded (usnap_fleet_exclude)")]
     assert fleet["ignored_overrides"] == ["bsm-9"]
 
 
@@ -128,7 +160,7 @@ def test_groups_of_discovered_disks_skip_udataark():
     ]
     fleet = usnap_fleet_groups(disks, usnap_fleet_plans({}), zone=ZONE)
     assert fleet["targets"] == ["bsm-1", "bsm-3"]
-    assert fleet["skipped"] == [dict(disk_id="bsm-2", zone=ZONE, reason="protected by UDataArk")]
+    assert fleet["skipped"] == [dict(disk_id="bsm-2", zone=ZONE, region=None, reason="protected by UDataArk")]
 
 
 def test_group_labels_and_absent():
@@ -138,7 +170,15 @@ def test_group_labels_and_absent():
     labels = [g["label"] for g in usnap_fleet_groups(["bsm-1", "bsm-2"], plans)["groups"]]
     assert labels == ["Base: 1 disk", "Custom 36/48/10, Year x2: 1 disk"]
     absent = usnap_fleet_groups(["bsm-1", "bsm-2"], usnap_fleet_plans({"bsm-2": {}}, state="absent"))
-    assert absent["groups"] == [dict(plan={}, disks=["bsm-1", "bsm-2"], zone=None, label="remove: 2 disks")]
+    assert absent["groups"] == [
+        dict(
+            plan={},
+            disks=["bsm-1", "bsm-2"],
+            zone=None,
+            zones=[dict(zone=None, disk_ids=["bsm-1", "bsm-2"])],
+            label="remove: 2 disks",
+        )
+    ]
 
 
 def test_groups_of_an_empty_fleet_and_bad_lists():
@@ -162,7 +202,9 @@ def test_results_are_flattened_and_a_failed_group_names_its_disks():
     ]
     flat = usnap_fleet_results(loop)
     assert [r["disk_id"] for r in flat] == ["bsm-1", "bsm-2", "bsm-3", "bsm-4"]
-    assert flat[3] == dict(disk_id="bsm-4", zone=ZONE, changed=False, failed=True, msg="UCloud API error 172: bad key")
+    assert flat[3] == dict(
+        disk_id="bsm-4", zone=ZONE, region=None, changed=False, failed=True, msg="UCloud API error 172: bad key"
+    )
     assert usnap_fleet_results([]) == [] and usnap_fleet_results(None) == []
 
 

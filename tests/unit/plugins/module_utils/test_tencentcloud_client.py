@@ -212,6 +212,7 @@ class Module:
             connect_timeout=10,
             retries=6,
             rate_limit=20.0,
+            rate_share=1.0,
         )
         self.params.update(params)
 
@@ -240,6 +241,23 @@ def test_unset_rate_limit_option_keeps_each_actions_published_limit():
     assert made.rate_limiter.interval("DescribeDisks") < made.rate_limiter.interval("DescribeSnapshots")
     made = tencentcloud.client(Module(rate_limit=5.0))
     assert made.rate_limiter.interval("DescribeDisks") == made.rate_limiter.interval("DescribeSnapshots")
+
+
+def test_rate_share_scales_every_limit_and_is_checked():
+    whole, quarter = (
+        tencentcloud.client(Module(rate_limit=None)),
+        tencentcloud.client(Module(rate_limit=None, rate_share=0.25)),
+    )
+    for action in ("DescribeDisks", "CreateSnapshot"):
+        assert quarter.rate_limiter.interval(("ap-guangzhou", action)) == pytest.approx(
+            4 * whole.rate_limiter.interval(("ap-guangzhou", action))
+        )
+    assert tencentcloud.client(Module(rate_limit=5.0, rate_share=0.5)).rate_limiter.interval("X") == pytest.approx(
+        1.02 / 2.5
+    )
+    for bad in (0.0, -0.5, 1.5, float("nan")):
+        with pytest.raises(AssertionError, match="rate_share must be more than 0 and at most 1"):
+            tencentcloud.client(Module(rate_share=bad))
 
 
 def test_a_client_of_another_region_shares_credentials_and_limits_each_region_apart():

@@ -303,7 +303,38 @@ CONNECTION = [
         0,
     ),
     ("validate_certs", NOT_BOOL, "no"),
+    (
+        "rate_share",
+        st.one_of(
+            NOT_FLOAT,
+            st.floats(max_value=0),
+            st.floats(min_value=1.000001, allow_infinity=False),
+            st.sampled_from([float("nan"), float("inf"), float("-inf")]),
+        ),
+        0.25,
+    ),
 ]
+# disks_by_region: no regions, a region without disks or with bad ids, a blank region, a disk in two regions.
+DISKS_BY_REGION = st.one_of(
+    st.just({}),
+    id_lists("disk-emu%05d").filter(lambda ids: not isinstance(ids, str)).map(lambda ids: {"ap-guangzhou": ids}),
+    BLANK.map(lambda region: {region: ["disk-emu00001"]}),
+    st.just({"ap-guangzhou": ["disk-emu00001"], "ap-shanghai": ["disk-emu00001"]}),
+    st.integers().map(lambda number: {"ap-guangzhou": number}),
+)
+GOOD_BY_REGION = {"ap-guangzhou": ["disk-emu00001"]}
+# zones: none, a blank zone, a zone twice, a disk in two zones, bad ids; usnap_service also a zone without disks.
+ZONES = st.one_of(
+    st.just([]),
+    BLANK.map(lambda zone: [dict(zone=zone, disk_ids=["bsm-emu00001"])]),
+    st.just([dict(zone="cn-bj2-02", disk_ids=["bsm-emu00001"]), dict(zone="cn-bj2-02", disk_ids=["bsm-emu00003"])]),
+    st.just([dict(zone="cn-bj2-02", disk_ids=["bsm-emu00001"]), dict(zone="cn-bj2-03", disk_ids=["bsm-emu00001"])]),
+    id_lists("bsm-emu%05d")
+    .filter(lambda ids: not isinstance(ids, str))
+    .map(lambda ids: [dict(zone="cn-bj2-02", disk_ids=ids)]),
+    st.just([dict(region="cn-bj2")]),
+)
+GOOD_ZONES = [dict(zone="cn-bj2-02", disk_ids=["bsm-emu00001"])]
 
 PLAN = [
     ("backup_mode", CUSTOM, not_one_of("Base", "Ultimate", "Custom"), "Custom"),
@@ -327,6 +358,8 @@ CASES = (
         ("usnap_service", "business_group", U_DISK, BLANK, "db"),
         ("usnap_service", "coupon_id", U_DISK, BLANK, "coupon-1"),
         ("usnap_service", "report_cost", U_DISK, NOT_BOOL, "yes"),
+        ("usnap_service", "zones", {}, st.one_of(ZONES, st.just([dict(zone="cn-bj2-02")])), GOOD_ZONES),
+        ("ucloud_disk_info", "zones", {}, ZONES, GOOD_ZONES),
     ]
     + [
         ("usnap_price", option, dict(PRICE, **{k: v for k, v in base.items() if k not in U_DISK}), values, good)
@@ -366,6 +399,10 @@ CASES = (
         ("cbs_disk_info", "disk_name", {}, BLANK, "emu-cbs-00001"),
         ("cbs_disk_info", "disk_usage", {}, not_one_of("SYSTEM_DISK", "DATA_DISK"), "SYSTEM_DISK"),
         ("cbs_disk_info", "tags", {}, TAGS, {"env": "prod"}),
+        ("cbs_disk_info", "regions", {}, id_lists("ap-r%d"), ["ap-guangzhou", "ap-shanghai"]),
+        ("cbs_disk_info", "disks_by_region", {}, DISKS_BY_REGION, GOOD_BY_REGION),
+        ("cbs_disk_info", "overview", {}, NOT_BOOL, "true"),
+        ("cbs_snapshot", "disks_by_region", dict(snapshot_name="nightly"), DISKS_BY_REGION, GOOD_BY_REGION),
         ("cbs_snapshot_policy", "name", POLICY, POLICY_NAMES, "n" * 60),
         ("cbs_snapshot_policy", "state", dict(name="nightly"), not_one_of("present", "absent"), "absent"),
         ("cbs_snapshot_policy", "hours", POLICY, number_lists(0, 23), [0, 23]),

@@ -58,7 +58,9 @@ def test_create_then_find_it_with_the_info_module(emu, auth, run_main):
     assert code == 0 and out["changed"] and out["snapshot"]["state"] == "NORMAL" and "diff" not in out
     code, found = run_main(cbs_snapshot_info, dict(auth, disk_ids=["disk-emu00003"]))
     assert code == 0 and not found["changed"]
-    assert found["snapshots"] == [{k: v for k, v in out["snapshot"].items() if k not in ("changed", "recovery_point")}]
+    assert found["snapshots"] == [
+        {k: v for k, v in out["snapshot"].items() if k not in ("changed", "recovery_point", "region")}
+    ]
     made = out["snapshot"]
     assert made["recovery_point"] == dict(snapshot_id=made["snapshot_id"], create_time=made["create_time"])
     code, storage = run_main(cbs_snapshot_info, dict(auth, overview=True))
@@ -82,7 +84,14 @@ def documented_keys(module, key):
 
 def test_documented_return_keys_are_the_returned_keys():
     snapshot = set(cbs.snapshot_result({}))
-    assert documented_keys(cbs_snapshot, "results") == snapshot | {"changed", "deleted", "pruned", "recovery_point"}
+    assert documented_keys(cbs_snapshot, "results") == snapshot | {
+        "changed",
+        "deleted",
+        "pruned",
+        "recovery_point",
+        "region",
+    }
     assert documented_keys(cbs_snapshot_info, "overview") == set(cbs.snapshot_overview(OverviewClient()))
     assert documented_keys(cbs_snapshot_info, "snapshots") == snapshot
-    assert documented_keys(cbs_disk_info, "disks") == set(cbs.disk_result({}))
+    assert documented_keys(cbs_disk_info, "disks") == set(cbs.disk_result({})) | {"region"}
+    assert documented_keys(cbs_disk_info, "overviews") == set(cbs.snapshot_overview(OverviewClient())) | {"error"}
