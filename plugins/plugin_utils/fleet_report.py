@@ -679,7 +679,8 @@ h1{font-size:1.5em;margin:.2em 0}h2{font-size:1.15em;margin:1.2em 0 .4em}.sub{co
 table{border-collapse:collapse;width:100%;table-layout:fixed}th,td{border:1px solid #ddd;padding:.25em .45em;
 text-align:left;vertical-align:top;overflow-wrap:anywhere;font-size:.9em}th{background:#f3f3f3;font-size:.85em;
 overflow-wrap:normal}
-tr.group th{background:#e8eaf6;font-size:.95em}td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+tr.group th{background:#e8eaf6;font-size:.95em}
+td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 .cards{display:flex;flex-wrap:wrap;gap:.5em;margin:.8em 0}.card{border:1px solid #ccc;border-radius:6px;
 padding:.35em .7em;flex:1 1 0;min-width:6.5em}.card b{display:block;font-size:1.35em;white-space:nowrap}
 .protected{color:#2e7d32}.at_risk{color:#d84315}.unprotected{color:#a66d00}.failed{color:#b00020}.skipped{color:#666}
