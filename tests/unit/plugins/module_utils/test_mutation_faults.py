@@ -17,7 +17,6 @@ import io
 import json
 
 import pytest
-from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.snapshield.cloud.plugins.modules import (
     cbs_snapshot,
@@ -26,6 +25,7 @@ from ansible_collections.snapshield.cloud.plugins.modules import (
     usnap_service,
 )
 from tests.emulator import Emulator
+from tests.unit.module_args import patch_module_args
 
 ZONE = "cn-bj2-02"
 MUTATING = (
