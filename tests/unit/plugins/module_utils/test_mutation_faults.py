@@ -280,7 +280,8 @@ def test_copy_snapshot(fresh, fault):
     result, again = faulted_then_again(fresh, cbs_snapshot_copy, args, "CopySnapshotCrossRegions", fault)
     made = sorted(s["region"] for s in fresh.dump_state()["snapshots"] if s["copy_from_remote"])
     assert made == ["ap-beijing", "ap-shanghai"]
-    assert [c["snapshot_id"] for c in result["copy"]["copies"]] == [c["snapshot_id"] for c in again["copy"]["copies"]]
+    copy_ids = [c["snapshot_id"] for c in result["snapshot"]["copies"]]
+    assert copy_ids == [c["snapshot_id"] for c in again["snapshot"]["copies"]]
 
 
 @pytest.mark.parametrize("fault", FAULTS, ids=fault_id)
@@ -291,4 +292,4 @@ def test_copy_retention(fresh, fault):
     args = dict(snapshot_ids=[snap], destination_regions=["ap-shanghai"], retention_days=3)
     result, _again = faulted_then_again(fresh, cbs_snapshot_copy, args, "ModifySnapshotAttribute", fault)
     (copy,) = [s for s in fresh.dump_state()["snapshots"] if s["copy_from_remote"]]
-    assert copy["deadline"] and result["copy"]["copies"][0]["deadline"]
+    assert copy["deadline"] and result["snapshot"]["copies"][0]["deadline"]
