@@ -4,13 +4,17 @@ VENV := .venv
 BIN := $(VENV)/bin
 READY := $(VENV)/.ready
 PYTEST := $(BIN)/python -m pytest -p no:cacheprovider -n 2
+# The tested ansible-core range beside .venv's: the oldest and the newest release the collection supports
+# (meta/runtime.yml requires_ansible), each on a Python it supports as a controller: <ansible-core>-py<X.Y>.
+MATRIX ?= 2.16.19-py3.12 2.21.5-py3.13
+MATRIX_VENVS := $(MATRIX:%=.venv-matrix/%/.ready)
 
-.PHONY: demo test format format-check ruff units integration sanity lint changelog-lint docs-lint docs-build bench soak clean
+.PHONY: demo test format format-check ruff units integration sanity matrix lint changelog-lint docs-lint docs-build bench soak clean
 
-$(READY): requirements.txt tests/requirements.txt
+$(READY): requirements.txt tests/requirements.txt tests/ansible-core.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r tests/requirements.txt
+	$(BIN)/python -m pip install --quiet -r tests/requirements.txt -c tests/ansible-core.txt
 	touch $@
 
 ## demo: start the emulator on loopback, price and protect a disk with the collection, stop the emulator
@@ -18,7 +22,7 @@ demo: $(READY)
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python scripts/demo.py
 
 ## test: everything CI runs
-test: format-check ruff units integration sanity lint changelog-lint docs-lint
+test: format-check ruff units integration sanity matrix lint changelog-lint docs-lint
 
 ## format: format the Python code (ruff, settings in ruff.toml)
 format: $(READY)
@@ -38,6 +42,13 @@ integration: $(READY)
 
 sanity: $(READY)
 	scripts/sanity.sh
+
+## matrix: sanity, the unit tests and the integration smoke on each ansible-core of MATRIX, in .venv-matrix/
+matrix: $(MATRIX_VENVS)
+	scripts/matrix.sh test $(MATRIX)
+
+.venv-matrix/%/.ready: requirements.txt tests/requirements.txt
+	scripts/matrix.sh venv $*
 
 lint: $(READY)
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/ansible-lint --profile production
@@ -61,4 +72,4 @@ soak: $(READY)
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python tests/benchmarks/soak.py $(SOAK_ARGS)
 
 clean:
-	rm -rf $(VENV) collections tests/output
+	rm -rf $(VENV) .venv-matrix collections tests/output

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # ansible-test sanity on a real copy of the collection, with the offline pip bootstrap in place.
+# SNAPSHIELD_VENV chooses the virtualenv whose ansible-test (and Python) runs it (default: .venv);
+# SNAPSHIELD_BUILD_DIR where the copy goes (scripts/collection_copy.sh).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-bin="$root/.venv/bin"
+bin="${SNAPSHIELD_VENV:-$root/.venv}/bin"
+[ -x "$bin/ansible-test" ] || { echo "sanity: no ansible-test in $bin" >&2; exit 1; }
 
 # ansible-test bootstraps pip in each sanity virtualenv with a script it downloads from a host this
 # network cannot reach; it uses a cached copy when there is one, so cache the offline stand-in.

@@ -11,7 +11,6 @@ __metaclass__ = type
 
 import random
 import re
-from collections import OrderedDict
 from collections.abc import Mapping
 
 from ansible.errors import AnsibleFilterError
@@ -147,7 +146,7 @@ def restore_drill_leftovers(found):
     them: ``run``, ``clone_name`` (the name template of that drill's clones), ``sources`` (the disks they were
     cloned from) and ``disks`` (``disk_id``, ``disk_name``, ``source``, ``run``). A disk not named as a clone is not
     one, and is left out."""
-    groups = OrderedDict()
+    groups = {}
     for disk in found or []:
         parsed = _parse_clone_name(disk.get("disk_name"))
         if parsed is None:

@@ -14,7 +14,6 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import re
-from collections import OrderedDict
 
 from ansible.errors import AnsibleFilterError
 
@@ -83,7 +82,7 @@ def usnap_fleet_plans(
         default = check_plan(default_params)
     except ValueError as error:
         raise AnsibleFilterError("usnap_fleet: %s" % OPTION_WORDS.sub(lambda m: PREFIX + m.group(1), str(error)))
-    plans = OrderedDict()
+    plans = {}
     for disk_id, override in overrides.items():
         plans[disk_id.strip()] = _check(_merge(default_params, override), "usnap_fleet_overrides[%r]: " % (disk_id,))
     return dict(default=default, overrides=dict(plans))
@@ -156,7 +155,7 @@ def usnap_fleet_groups(disks, plans, exclude=None, zone=None):
             )
         else:
             targets.append(disk_id)
-    groups = OrderedDict()
+    groups = {}
     default = plans["default"]
     if targets:
         groups[None] = dict(plan=default, disks=[])
@@ -186,7 +185,7 @@ def _group(group, rows, zone):
 
 def _by_zone(disk_ids, rows, zone):
     """``[{zone, region (when known), disk_ids}]`` of the disks, sorted by zone."""
-    zones = OrderedDict()
+    zones = {}
     for disk_id in disk_ids:
         row = rows[disk_id]
         place = zones.setdefault(row.get("zone") or zone, dict(zone=row.get("zone") or zone, disk_ids=[]))

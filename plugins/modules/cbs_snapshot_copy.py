@@ -167,7 +167,7 @@ results:
           description: Whether this task made the copy (or would).
           type: bool
           sample: true
-copy:
+snapshot:
   description: The single entry of RV(results), when one snapshot (or disk) was given and it succeeded.
   returned: when exactly one snapshot or disk was given
   type: dict
@@ -205,7 +205,7 @@ def main():
     by_disk = bool(run.request["disk_ids"])
     run.converge(
         lambda client, request: CopyConverger(run.module, client, request),
-        single_key="copy",
+        single_key="snapshot",
         target_key="disk_id" if by_disk else "snapshot_id",
         noun="disks" if by_disk else "snapshots",
     )

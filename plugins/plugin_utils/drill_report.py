@@ -15,7 +15,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import html
-from collections import Counter, OrderedDict
+from collections import Counter
 from datetime import datetime, timezone
 
 from ansible.errors import AnsibleFilterError
@@ -199,7 +199,7 @@ def _sweep(sweep, check_mode):
 
 def _rows(restored, disks, sources, cleanup, check_mode, threshold):
     """One row per disk of the drill (``disks``, else those of the results), in that order."""
-    by_disk = OrderedDict((element.get("disk_id"), element) for element in _restores(restored))
+    by_disk = {element.get("disk_id"): element for element in _restores(restored)}
     # a disk without its own result: the task failed as a whole (bad credentials, a bad option), or never ran
     missing = dict(failed=True, msg=(restored or {}).get("msg") if isinstance(restored, dict) else None)
     missing["msg"] = missing["msg"] or "no restore result for this disk"
@@ -243,7 +243,7 @@ def drill_report(
         title=title or "%s restore drill" % CLOUDS[cloud],
         generated=moment.strftime("%Y-%m-%d %H:%M:%S UTC"),
         check_mode=bool(check_mode),
-        totals=dict(OrderedDict((key, counts.get(key, 0)) for key in RESULTS), disks=len(rows)),
+        totals=dict({key: counts.get(key, 0) for key in RESULTS}, disks=len(rows)),
         rpo=rpo,
         rto=_ages(rows, "rto", RTO_BUCKETS),
         sweep=_sweep(sweep, check_mode),
@@ -431,7 +431,7 @@ def _problems_html(report, names=8):
 
 
 def _table_html(report):
-    groups = OrderedDict()
+    groups = {}
     for row in _grouped(report["rows"]):
         groups.setdefault(row["result"], []).append(row)
     return _disks_table(COLUMNS, groups, _cell, WIDTHS, NUMERIC)
@@ -464,7 +464,7 @@ def drill_report_html(report):
     )
 
 
-FORMATS = OrderedDict((("html", drill_report_html), ("md", drill_report_markdown), ("json", fleet_report_json)))
+FORMATS = {"html": drill_report_html, "md": drill_report_markdown, "json": fleet_report_json}
 
 
 def report_files(report, path):

@@ -9,7 +9,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from collections import OrderedDict
 from collections.abc import Mapping
 
 from ansible.errors import AnsibleFilterError
@@ -40,7 +39,7 @@ def fleet_hosts(hosts, cloud):
     if not disks:
         return answer
     keys = ("region",) if cloud == "tencentcloud" else ("region", "zone")
-    groups, bad = OrderedDict(), OrderedDict((kind, []) for kind in ("no disk", "other cloud", "no place"))
+    groups, bad = {}, {kind: [] for kind in ("no disk", "other cloud", "no place")}
     for host in sorted(hosts, key=lambda host: str(host.get("disk_id") or host.get("inventory_hostname"))):
         name = str(host.get("inventory_hostname") or host.get("disk_id"))
         if not host.get("disk_id"):
@@ -54,7 +53,7 @@ def fleet_hosts(hosts, cloud):
             answer["disks"].append({key: host.get(key) for key in DISK_KEYS if host.get(key) is not None})
     answer["places"] = [dict(zip(keys, place), disk_ids=ids) for place, ids in sorted(groups.items())]
     if cloud == "tencentcloud":
-        answer["by_region"] = OrderedDict((place["region"], place["disk_ids"]) for place in answer["places"])
+        answer["by_region"] = {place["region"]: place["disk_ids"] for place in answer["places"]}
     answer["problems"] = _problems(bad, cloud, keys)
     return answer
 

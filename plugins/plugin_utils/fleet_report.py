@@ -16,7 +16,7 @@ __metaclass__ = type
 import html
 import json
 import re
-from collections import Counter, OrderedDict
+from collections import Counter
 from datetime import datetime, timezone
 
 from ansible.errors import AnsibleFilterError
@@ -249,12 +249,12 @@ def _covered(row):
 
 
 def _sums(rows, key):
-    totals = OrderedDict()
+    totals = {}
     for row in rows:
         if row["monthly_cost"] is not None and _covered(row):
             name = row.get(key) or "unknown"
             totals[name] = totals.get(name, 0.0) + row["monthly_cost"]
-    return OrderedDict(sorted(((k, round(v, 2)) for k, v in totals.items()), key=lambda item: -item[1]))
+    return dict(sorted(((k, round(v, 2)) for k, v in totals.items()), key=lambda item: -item[1]))
 
 
 def _storage_cost(storage, price):
@@ -269,7 +269,7 @@ def _storage_cost(storage, price):
 def _protection_cost(rows, cloud, storage, storage_price):
     # What protects the fleet: an expired service's renewal price is in its row, not in the totals.
     priced = [row for row in rows if row["monthly_cost"] is not None and _covered(row)]
-    per_period = OrderedDict()
+    per_period = {}
     for row in priced:
         per_period[row["period"]] = round(per_period.get(row["period"], 0.0) + row["period_cost"], 2)
     cost = dict(
@@ -323,9 +323,9 @@ def _storage_total(storages, price):
 
 def _spread(rows, key):
     """Coverage counts per zone or per region."""
-    spread = OrderedDict()
+    spread = {}
     for row in sorted(rows, key=lambda row: row.get(key) or ""):
-        counts = spread.setdefault(row.get(key) or "unknown", dict(OrderedDict((k, 0) for k in COVERAGE), disks=0))
+        counts = spread.setdefault(row.get(key) or "unknown", dict(((k, 0) for k in COVERAGE), disks=0))
         counts[row["coverage"]] += 1
         counts["disks"] += 1
     return spread
@@ -366,7 +366,7 @@ def fleet_report(
         generated=moment.strftime("%Y-%m-%d %H:%M:%S UTC"),
         check_mode=bool(check_mode),
         totals=dict(
-            OrderedDict((key, counts.get(key, 0)) for key in COVERAGE),
+            {key: counts.get(key, 0) for key in COVERAGE},
             disks=len(rows),
             changed=sum(1 for row in rows if row["changed"]),
         ),
@@ -434,7 +434,7 @@ def _skipped_row(given):
 
 def _change_cost(rows):
     """What the change costs (check mode's prices), per charge period and in all, in cents and in units."""
-    per_period = OrderedDict()
+    per_period = {}
     for row in rows:
         if row["price"] is not None:
             period = row["charge_type"] or "unknown"
@@ -792,7 +792,7 @@ def _problems_html(report, groups=12, names=8):
     problems = report.get("problems") or []
     if not problems:
         return '<p class="protected" id="problems">No problems: every disk of the fleet is protected.</p>'
-    kinds = OrderedDict()
+    kinds = {}
     for problem in problems:
         kinds.setdefault((problem["coverage"], problem["note"]), []).append(str(problem["disk_id"]))
     items = []
@@ -831,7 +831,7 @@ def _cost_html(report):
 
 def _table_html(report):
     columns = _columns(report)
-    groups = OrderedDict()
+    groups = {}
     for row in _grouped(report["rows"]):
         groups.setdefault(row["coverage"], []).append(row)
     return _disks_table(columns, groups, _cell, WIDTHS, ("rpo", "monthly_cost", "price"))
@@ -896,7 +896,7 @@ def _page(report, sub, top, summary, bottom, style=""):
 
 
 # Each format of the report: the file suffix and how to render it. The fleet_report action writes them all.
-FORMATS = OrderedDict((("html", fleet_report_html), ("md", fleet_report_markdown), ("json", fleet_report_json)))
+FORMATS = {"html": fleet_report_html, "md": fleet_report_markdown, "json": fleet_report_json}
 _SUFFIX = re.compile(r"[.](%s)$" % "|".join(FORMATS))
 
 
@@ -911,4 +911,4 @@ def report_files(report, path, keys=REPORT_KEYS, formats=None, what="fleet_repor
             "report must be the data of the snapshield.cloud.%s filter; it lacks %s" % (what, ", ".join(missing))
         )
     stem = _SUFFIX.sub("", path)
-    return OrderedDict(("%s.%s" % (stem, suffix), render(report)) for suffix, render in (formats or FORMATS).items())
+    return {"%s.%s" % (stem, suffix): render(report) for suffix, render in (formats or FORMATS).items()}

@@ -22,9 +22,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from ansible.module_utils.testing import patch_module_args  # noqa: E402  pylint: disable=wrong-import-position
-
 from tests.emulator import Emulator  # noqa: E402  pylint: disable=wrong-import-position
+from tests.unit.module_args import patch_module_args  # noqa: E402  pylint: disable=wrong-import-position
 
 SLACK = 5.0  # seconds allowed beyond the bound plus one restore
 

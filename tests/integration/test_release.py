@@ -29,6 +29,7 @@ MODULES = sorted(path.stem for path in (REPO / "plugins" / "modules").glob("*.py
 # Build output, caches and local state: never in the tarball.
 NOT_SHIPPED = (
     ".venv/",
+    ".venv-matrix/",
     ".ansible/",
     "collections/",
     "build/",

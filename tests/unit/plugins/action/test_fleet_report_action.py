@@ -35,7 +35,9 @@ REPORT = fleet_report(
 
 def action(check_mode=False, **args):
     task = MagicMock(args=args, async_val=0, check_mode=check_mode)
-    return ActionModule(task, MagicMock(), MagicMock(), loader=None, templar=None, shared_loader_obj=None)
+    plugin = ActionModule(task, MagicMock(), MagicMock(), loader=None, templar=None, shared_loader_obj=None)
+    plugin._load_name = "snapshield.cloud.fleet_report"  # set by the plugin loader; ansible-core < 2.19 reads it
+    return plugin
 
 
 @pytest.mark.parametrize("given", ["fleet", "fleet.html", "fleet.md", "fleet.json"])

@@ -1,6 +1,7 @@
 # Copyright (c) snapshield.cloud contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
+import ast
 import html
 import json
 import re
@@ -221,6 +222,19 @@ def test_html_has_charts_with_the_report_numbers_and_problems_first():
     assert page.index('id="problems"') < page.index('id="chart-coverage"') < page.index('id="disks"')
     table = page[page.index('id="disks"') :]
     assert table.index("RetCode 17041") < table.index(">old<") < table.index(">skip<") < table.index(">ok0<")
+
+
+@pytest.mark.parametrize("cloud", ["ucloud", "tencentcloud"])
+def test_the_report_is_plain_data_that_templating_keeps(cloud):
+    # ansible-core < 2.19 turns what a set_fact template gives into text and rebuilds it with ast.literal_eval:
+    # anything but plain dicts, lists and scalars (an OrderedDict, say) would reach the next task as a string.
+    results = [usnap("a", cost=cost(1000), disk_size=100), usnap("b", "Ultimate", zone="cn-bj2-03", cost=cost(900))]
+    results += [usnap("old", status="Expired", expire_time=EPOCH - 86400), dict(disk_id="bad", zone="z", failed=True)]
+    storage = dict(region="ap-guangzhou", total_size=1200.0, billed_size=1150.0, free_quota=50.0, total_count=12)
+    extra = dict(storage=storage, storage_price=0.5) if cloud == "tencentcloud" else {}
+    report = fleet_report(results, cloud, skipped=["skip"], now=NOW, max_rpo=25, **extra)
+    assert report["zones"] and report["protection_cost"]["per_month"]
+    assert ast.literal_eval(str(report)) == report
 
 
 def test_json_is_the_report_data():

@@ -17,7 +17,6 @@ import io
 import json
 
 import pytest
-from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.snapshield.cloud.plugins.modules import (
     cbs_snapshot,
@@ -26,6 +25,7 @@ from ansible_collections.snapshield.cloud.plugins.modules import (
     usnap_service,
 )
 from tests.emulator import Emulator
+from tests.unit.module_args import patch_module_args
 
 ZONE = "cn-bj2-02"
 MUTATING = (
@@ -280,7 +280,8 @@ def test_copy_snapshot(fresh, fault):
     result, again = faulted_then_again(fresh, cbs_snapshot_copy, args, "CopySnapshotCrossRegions", fault)
     made = sorted(s["region"] for s in fresh.dump_state()["snapshots"] if s["copy_from_remote"])
     assert made == ["ap-beijing", "ap-shanghai"]
-    assert [c["snapshot_id"] for c in result["copy"]["copies"]] == [c["snapshot_id"] for c in again["copy"]["copies"]]
+    copy_ids = [c["snapshot_id"] for c in result["snapshot"]["copies"]]
+    assert copy_ids == [c["snapshot_id"] for c in again["snapshot"]["copies"]]
 
 
 @pytest.mark.parametrize("fault", FAULTS, ids=fault_id)
@@ -291,4 +292,4 @@ def test_copy_retention(fresh, fault):
     args = dict(snapshot_ids=[snap], destination_regions=["ap-shanghai"], retention_days=3)
     result, _again = faulted_then_again(fresh, cbs_snapshot_copy, args, "ModifySnapshotAttribute", fault)
     (copy,) = [s for s in fresh.dump_state()["snapshots"] if s["copy_from_remote"]]
-    assert copy["deadline"] and result["copy"]["copies"][0]["deadline"]
+    assert copy["deadline"] and result["snapshot"]["copies"][0]["deadline"]

@@ -16,7 +16,6 @@ import ssl
 
 import pytest
 import yaml
-from ansible.module_utils.testing import patch_module_args
 from cryptography import x509  # a dependency of ansible-core
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -33,6 +32,7 @@ from ansible_collections.snapshield.cloud.plugins.modules import (
     usnap_service_info,
 )
 from tests.emulator import Emulator
+from tests.unit.module_args import patch_module_args
 
 MODULES = [
     (usnap_service_info, dict(zone="cn-bj2-02")),

@@ -11,10 +11,10 @@ import io
 import json
 
 import pytest
-from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.snapshield.cloud.plugins.modules import usnap_restore
 from tests.emulator import Emulator
+from tests.unit.module_args import patch_module_args
 
 ZONE = "cn-bj2-02"
 MUTATING = ("CloneUDiskUDataArk", "RestoreUDisk", "DeleteUDisk")

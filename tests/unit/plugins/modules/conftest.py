@@ -8,13 +8,13 @@ import os
 import sys
 
 import pytest
-from ansible.module_utils.testing import patch_module_args
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
 if REPO not in sys.path:
     sys.path.insert(0, REPO)
 
 from tests.emulator import Emulator  # noqa: E402
+from tests.unit.module_args import patch_module_args  # noqa: E402
 
 
 @pytest.fixture(scope="module")

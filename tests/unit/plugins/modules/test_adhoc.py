@@ -129,7 +129,7 @@ def _cbs_snapshot_copy(adhoc, emu, tmp_path):
     made = adhoc("cbs_snapshot_copy", "snapshot_ids=%s destination_regions=ap-shanghai" % snapshot_id)
     copies = emulated(emu, "snapshots", region="ap-shanghai", copy_from_remote=True)
     assert made["changed"] and len(copies) == 1
-    assert made["copy"]["copies"][0]["snapshot_id"] == copies[0]["id"]
+    assert made["snapshot"]["copies"][0]["snapshot_id"] == copies[0]["id"]
 
 
 @case("cbs_snapshot_policy")

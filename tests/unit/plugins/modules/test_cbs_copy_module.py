@@ -41,7 +41,7 @@ def test_copy_to_two_regions_wait_and_set_retention_then_reuse(emu, auth, run_ma
         cbs_snapshot_copy, dict(auth, snapshot_ids=[snap], destination_regions=REGIONS, retention_days=3)
     )
     assert code == 0 and out["changed"], out
-    result = out["copy"]
+    result = out["snapshot"]
     assert [c["region"] for c in result["copies"]] == REGIONS
     assert all(c["state"] == "NORMAL" and c["copy_from_remote"] and c["changed"] for c in result["copies"])
     assert all(c["deadline"] for c in result["copies"])
@@ -60,13 +60,13 @@ def test_copy_to_two_regions_wait_and_set_retention_then_reuse(emu, auth, run_ma
         cbs_snapshot_copy, dict(auth, snapshot_ids=[snap], destination_regions=REGIONS, retention_days=3)
     )
     assert code == 0 and not again["changed"]
-    assert [c["snapshot_id"] for c in again["copy"]["copies"]] == [c["snapshot_id"] for c in result["copies"]]
+    assert [c["snapshot_id"] for c in again["snapshot"]["copies"]] == [c["snapshot_id"] for c in result["copies"]]
     assert {c["action"] for c in emu.calls()["log"]} == {"DescribeSnapshots"}
     # one more region: only it is copied to
     code, more = run_main(
         cbs_snapshot_copy, dict(auth, snapshot_ids=[snap], destination_regions=REGIONS + ["ap-chengdu"])
     )
-    assert code == 0 and more["changed"] and [c["changed"] for c in more["copy"]["copies"]] == [False, False, True]
+    assert code == 0 and more["changed"] and [c["changed"] for c in more["snapshot"]["copies"]] == [False, False, True]
     assert calls(emu, "CopySnapshotCrossRegions")[-1]["params"]["DestinationRegions"] == ["ap-chengdu"]
     assert len(copies(emu, snap)) == 3
 
@@ -77,15 +77,15 @@ def test_by_disk_and_name_without_waiting(emu, auth, run_main):
         auth, disk_ids=[disk], snapshot_name="before-migration", destination_regions=["ap-shanghai"], wait=False
     )
     code, out = run_main(cbs_snapshot_copy, args)
-    assert code == 0 and out["copy"]["disk_id"] == disk and out["copy"]["snapshot_id"] == snap
-    assert out["copy"]["copies"][0]["state"] in ("COPYING_FROM_REMOTE", "CHECKING_COPIED")
+    assert code == 0 and out["snapshot"]["disk_id"] == disk and out["snapshot"]["snapshot_id"] == snap
+    assert out["snapshot"]["copies"][0]["state"] in ("COPYING_FROM_REMOTE", "CHECKING_COPIED")
 
 
 def test_check_and_diff_mode_copy_nothing(emu, auth, run_main):
     _disk, snap = seeded(emu)
     args = dict(auth, snapshot_ids=[snap], destination_regions=REGIONS, _ansible_check_mode=True, _ansible_diff=True)
     code, out = run_main(cbs_snapshot_copy, args)
-    assert code == 0 and out["changed"] and [c["snapshot_id"] for c in out["copy"]["copies"]] == [None, None]
+    assert code == 0 and out["changed"] and [c["snapshot_id"] for c in out["snapshot"]["copies"]] == [None, None]
     assert out["diff"][0]["before"] == {"copies": []} and len(out["diff"][0]["after"]["copies"]) == 2
     assert not calls(emu, "CopySnapshotCrossRegions") and not copies(emu)
 
@@ -94,7 +94,7 @@ def test_a_lost_copy_answer_is_read_back_in_each_region_and_never_copied_twice(e
     _disk, snap = seeded(emu)
     emu.set_faults(action="CopySnapshotCrossRegions", lose="after_apply")
     code, out = run_main(cbs_snapshot_copy, dict(auth, snapshot_ids=[snap], destination_regions=REGIONS))
-    assert code == 0 and out["changed"] and all(c["state"] == "NORMAL" for c in out["copy"]["copies"])
+    assert code == 0 and out["changed"] and all(c["state"] == "NORMAL" for c in out["snapshot"]["copies"])
     assert [c["outcome"] for c in calls(emu, "CopySnapshotCrossRegions")] == ["lost"]
     assert len(copies(emu, snap)) == 2
 

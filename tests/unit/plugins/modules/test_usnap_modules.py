@@ -5,7 +5,6 @@
 import json
 
 import pytest
-from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.snapshield.cloud.plugins.modules import (
     ucloud_disk_info,
@@ -13,6 +12,7 @@ from ansible_collections.snapshield.cloud.plugins.modules import (
     usnap_service,
     usnap_service_info,
 )
+from tests.unit.module_args import patch_module_args
 
 AUTH = dict(public_key="pub", private_key="secret-private-key", region="cn-bj2", base_url="http://127.0.0.1:9")
 
