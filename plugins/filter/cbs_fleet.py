@@ -267,22 +267,27 @@ def _policy_results(policy, plan, check_mode):
     return results
 
 
+def _failed(disk_ids, plan, message):
+    """Every disk of a task that failed as a whole, failed with its message."""
+    zones, regions = plan.get("zones") or {}, plan.get("regions") or {}
+    return [
+        dict(
+            disk_id=disk_id,
+            zone=zones.get(disk_id),
+            region=regions.get(disk_id),
+            changed=False,
+            failed=True,
+            msg=message,
+        )
+        for disk_id in disk_ids
+    ]
+
+
 def _policy_region(policy, disks, plan, check_mode):
     zones, regions = plan.get("zones") or {}, plan.get("regions") or {}
     found = policy.get("policy")
     if not found:
-        message = policy.get("msg") or "cbs_snapshot_policy failed"
-        return [
-            dict(
-                disk_id=disk_id,
-                zone=zones.get(disk_id),
-                region=regions.get(disk_id),
-                changed=False,
-                failed=True,
-                msg=message,
-            )
-            for disk_id in disks
-        ]
+        return _failed(disks, plan, policy.get("msg") or "cbs_snapshot_policy failed")
     bound = set(found.get("bound") or [])
     label = "%s (%s)" % (found.get("name"), found.get("policy_id")) if found.get("policy_id") else found.get("name")
     results = []
@@ -369,18 +374,7 @@ def cbs_fleet_results(registered, plan, check_mode=False, policy=None, copies=No
                 )
             )
     elif registered:
-        message = registered.get("msg") or "cbs_snapshot failed"
-        results = [
-            dict(
-                disk_id=disk_id,
-                zone=zones.get(disk_id),
-                region=regions.get(disk_id),
-                changed=False,
-                failed=True,
-                msg=message,
-            )
-            for disk_id in plan.get("able") or []
-        ]
+        results = _failed(plan.get("able") or [], plan, registered.get("msg") or "cbs_snapshot failed")
     results = _with_copies(results, copies, check_mode)
     searched = sorted(set(plan.get("searched") or []))
     for disk_id in plan.get("missing") or []:
