@@ -76,16 +76,16 @@ keyed_groups:
 groups:
   unprotected: auto_snapshot_policy_ids | length == 0
 
----
+# ---
 # Credentials from a vault through an extra var, and the cache for an hour
-plugin: snapshield.cloud.cbs_disks
-secret_id: AKIDEXAMPLE
-secret_key: "{{ vault_tencent_secret_key }}"
-region: ap-guangzhou
-cache: true
-cache_plugin: ansible.builtin.jsonfile
-cache_connection: ~/.cache/snapshield-inventory
-cache_timeout: 3600
+# plugin: snapshield.cloud.cbs_disks
+# secret_id: AKIDEXAMPLE
+# secret_key: "{{ vault_tencent_secret_key }}"
+# region: ap-guangzhou
+# cache: true
+# cache_plugin: ansible.builtin.jsonfile
+# cache_connection: ~/.cache/snapshield-inventory
+# cache_timeout: 3600
 """
 
 from ansible_collections.snapshield.cloud.plugins.module_utils import tencentcloud

@@ -84,14 +84,14 @@ groups:
   unprotected: backup_mode == ''
   db: business_group == 'db'
 
----
+# ---
 # Two regions and two projects, credentials from UCLOUD_PUBLIC_KEY and UCLOUD_PRIVATE_KEY, cached
-plugin: snapshield.cloud.ucloud_disks
-regions: [cn-bj2, cn-sh2]
-project_ids: [org-abc123, org-def456]
-cache: true
-cache_plugin: ansible.builtin.jsonfile
-cache_connection: ~/.cache/snapshield-inventory
+# plugin: snapshield.cloud.ucloud_disks
+# regions: [cn-bj2, cn-sh2]
+# project_ids: [org-abc123, org-def456]
+# cache: true
+# cache_plugin: ansible.builtin.jsonfile
+# cache_connection: ~/.cache/snapshield-inventory
 """
 
 from ansible_collections.snapshield.cloud.plugins.module_utils import ucloud
