@@ -182,3 +182,21 @@ def parse_time(text):
             return None
         moment -= shift if offset[0] == "+" else -shift
     return (moment - datetime(1970, 1, 1, tzinfo=timezone.utc)).total_seconds()
+
+
+DISK_ID_PLACEHOLDER = "{disk_id}"
+
+
+def check_disk_name_template(name, option, disk_count, what):
+    """One name given for ``disk_count`` disks: with more than one it must hold ``{disk_id}``, so that each ``what``
+    (clone, new disk) gets its own name."""
+    if disk_count > 1 and DISK_ID_PLACEHOLDER not in name:
+        raise ValueError(
+            "%s must contain %s when more than one disk is given (each %s needs its own name), got %r"
+            % (option, DISK_ID_PLACEHOLDER, what, name)
+        )
+
+
+def name_for_disk(template, disk_id):
+    """The name ``template`` gives the disk made from ``disk_id``."""
+    return template.replace(DISK_ID_PLACEHOLDER, disk_id)

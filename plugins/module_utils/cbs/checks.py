@@ -15,6 +15,8 @@ import time
 from datetime import datetime, timezone
 
 from ansible_collections.snapshield.cloud.plugins.module_utils.common import (
+    DISK_ID_PLACEHOLDER,
+    check_disk_name_template,
     check_ids,
     check_not_blank,
     check_regions,
@@ -386,7 +388,6 @@ def check_copy_request(params):
 # Restores ---------------------------------------------------------------------------------------------------
 
 LATEST = "latest"  # snapshot_name: the disk's newest NORMAL snapshot
-DISK_ID_PLACEHOLDER = "{disk_id}"
 DEFAULT_RESTORED_NAME = "{disk_id}-restored"
 SAMPLE_DISK_ID = "disk-00000000"  # as long as a CBS disk id: how long a disk_name becomes
 RESTORED_FROM = "snapshield-restored-from"  # the tag every restored disk carries: the snapshot it was made from
@@ -469,12 +470,7 @@ def _check_restore_target(params, request):
 
 def _check_disk_name(request):
     name = request["disk_name"] or DEFAULT_RESTORED_NAME
-    several = request["disk_ids"] and len(request["disk_ids"]) > 1
-    if several and DISK_ID_PLACEHOLDER not in name:
-        raise ValueError(
-            "disk_name must contain {disk_id} when several disks are restored (each new disk needs its own name), "
-            "got %r" % name
-        )
+    check_disk_name_template(name, "disk_name", len(request["disk_ids"] or ()), "new disk")
     longest = name.replace(DISK_ID_PLACEHOLDER, SAMPLE_DISK_ID)
     if len(longest) > MAX_NAME:
         raise ValueError(
@@ -482,8 +478,3 @@ def _check_disk_name(request):
             % (len(longest), MAX_NAME)
         )
     request["disk_name"] = name
-
-
-def restored_name(template, disk_id):
-    """The name of the disk restored from ``disk_id``."""
-    return template.replace(DISK_ID_PLACEHOLDER, disk_id)

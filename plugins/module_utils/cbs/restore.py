@@ -21,10 +21,10 @@ from ansible_collections.snapshield.cloud.plugins.module_utils._concurrency impo
 from ansible_collections.snapshield.cloud.plugins.module_utils._converge import Converger
 from ansible_collections.snapshield.cloud.plugins.module_utils._wait import BROKEN, BUSY, READY, Watch, wait_all
 from ansible_collections.snapshield.cloud.plugins.module_utils.cbs import api
-from ansible_collections.snapshield.cloud.plugins.module_utils.cbs.checks import LATEST, RESTORED_FROM, restored_name
+from ansible_collections.snapshield.cloud.plugins.module_utils.cbs.checks import LATEST, RESTORED_FROM
 from ansible_collections.snapshield.cloud.plugins.module_utils.cbs.errors import explain
 from ansible_collections.snapshield.cloud.plugins.module_utils.cbs.retention import delete_in_batches
-from ansible_collections.snapshield.cloud.plugins.module_utils.common import parse_time, utc_iso
+from ansible_collections.snapshield.cloud.plugins.module_utils.common import name_for_disk, parse_time, utc_iso
 from ansible_collections.snapshield.cloud.plugins.module_utils.transport import ApiError, DiskError
 
 USABLE = ("UNATTACHED", "ATTACHED")
@@ -243,7 +243,7 @@ class RestoreConverger(Converger):
             self.sources = api.snapshots_of_disks(client, targets, None if name == LATEST else name)
         self.disks = {disk["DiskId"]: disk for disk in api.disks_by_id(client, targets)}
         if request["target"] == "clone":
-            self.named = api.disks_named(client, [restored_name(request["disk_name"], t) for t in targets])
+            self.named = api.disks_named(client, [name_for_disk(request["disk_name"], t) for t in targets])
         return targets
 
     def act(self, target):
@@ -279,7 +279,7 @@ class RestoreConverger(Converger):
 
     def _clone(self, disk_id, snap):
         request, source = self.request, self.disks.get(disk_id) or {}
-        name = restored_name(request["disk_name"], disk_id)
+        name = name_for_disk(request["disk_name"], disk_id)
         size = request["disk_size"] or snap.get("DiskSize")
         if request["disk_size"] and snap.get("DiskSize") and request["disk_size"] < snap["DiskSize"]:
             raise DiskError(
@@ -330,7 +330,7 @@ class RestoreConverger(Converger):
         return Restoring(result, disk, fresh=True)
 
     def _absent(self, disk_id):
-        name = restored_name(self.request["disk_name"], disk_id)
+        name = name_for_disk(self.request["disk_name"], disk_id)
         mine, result = absent_result(self.request, disk_id, name, self.named.get(name, []), set(self.disks))
         return result if self.check_mode or not mine else Deleting(result, [disk["DiskId"] for disk in mine])
 

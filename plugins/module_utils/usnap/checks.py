@@ -12,6 +12,8 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.snapshield.cloud.plugins.module_utils.common import (
+    DISK_ID_PLACEHOLDER,
+    check_disk_name_template,
     check_ids,
     check_not_blank,
     check_regions,
@@ -171,7 +173,6 @@ def check_inventory_request(options):
 
 
 RESTORE_TARGETS = ("clone", "in_place")
-DISK_ID_PLACEHOLDER = "{disk_id}"
 
 
 def check_point_in_time(value):
@@ -192,11 +193,7 @@ def _check_clone_name(name, disk_ids, option="clone_name"):
     rest = name.replace(DISK_ID_PLACEHOLDER, "")
     if "{" in rest or "}" in rest:
         raise ValueError("%s may hold only the placeholder %s, got %r" % (option, DISK_ID_PLACEHOLDER, name))
-    if len(disk_ids) > 1 and DISK_ID_PLACEHOLDER not in name:
-        raise ValueError(
-            "%s must contain %s when more than one disk is given (each clone needs its own name), got %r"
-            % (option, DISK_ID_PLACEHOLDER, name)
-        )
+    check_disk_name_template(name, option, len(disk_ids), "clone")
     return name.strip()
 
 
@@ -232,7 +229,3 @@ def check_restore_request(params):
     if request["target"] == "clone":
         request["clone_name"] = _check_clone_name(params.get("clone_name"), request["disk_ids"])
     return request
-
-
-def clone_name_of(template, disk_id):
-    return template.replace(DISK_ID_PLACEHOLDER, disk_id)

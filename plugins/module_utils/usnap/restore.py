@@ -18,10 +18,9 @@ import time
 
 from ansible_collections.snapshield.cloud.plugins.module_utils._converge import Converger
 from ansible_collections.snapshield.cloud.plugins.module_utils._wait import BROKEN, BUSY, READY, Watch, wait_all
-from ansible_collections.snapshield.cloud.plugins.module_utils.common import utc_iso
+from ansible_collections.snapshield.cloud.plugins.module_utils.common import name_for_disk, utc_iso
 from ansible_collections.snapshield.cloud.plugins.module_utils.transport import DiskError
 from ansible_collections.snapshield.cloud.plugins.module_utils.usnap import api
-from ansible_collections.snapshield.cloud.plugins.module_utils.usnap.checks import clone_name_of
 
 HOUR, DAY = 3600, 86400
 CLONE_CHARGE_TYPE = "Dynamic"  # a restored disk is billed by the hour: drills and recoveries are short-lived
@@ -111,7 +110,7 @@ def _left_alone(row, request):
 
 def delete_clones(module, client, request, named, disk_id, until):
     """state=absent: delete the disks named like ``disk_id``'s clone that carry the business group; report the rest."""
-    name = clone_name_of(request["clone_name"], disk_id)
+    name = name_for_disk(request["clone_name"], disk_id)
     deleted, left = [], []
     for row in named.get(name) or []:
         reason = _left_alone(row, request)
@@ -207,7 +206,7 @@ class RestoreConverger(Converger):
         ids, request = self.request["disk_ids"], self.request
         self.sources = api.rows_by_id(api.disks(self.client, self.zone), ids)
         if request["target"] == "clone":
-            names = [clone_name_of(request["clone_name"], disk_id) for disk_id in ids]
+            names = [name_for_disk(request["clone_name"], disk_id) for disk_id in ids]
             self.named = api.disks_named(self.client, self.zone, names)
         if request["state"] == "present":
             self.services = api.rows_by_id(api.services(self.client, self.zone), ids)
@@ -232,7 +231,7 @@ class RestoreConverger(Converger):
 
     def _clone(self, result):
         disk_id, point = result["disk_id"], result.pop("_point")
-        name = clone_name_of(self.request["clone_name"], disk_id)
+        name = name_for_disk(self.request["clone_name"], disk_id)
         result["restored_disk_name"] = name
         rows = self.named.get(name) or []
         if len(rows) > 1 or (rows and rows[0]["UDiskId"] == disk_id):
